@@ -47,6 +47,12 @@ func init() {
 	backends.Register(PureGoName, newPureGo)
 }
 
+// Name implements backends.Backend: the GOMLX_BACKEND value that selects it.
+func (b *pureGoBackend) Name() string { return PureGoName }
+
+// String implements backends.Backend.
+func (b *pureGoBackend) String() string { return PureGoName }
+
 // Description implements backends.Backend.
 func (b *pureGoBackend) Description() string {
 	return "pure Go (GoMLX simplego, completed by ganlib with Pad, Reverse and default conv strides)"

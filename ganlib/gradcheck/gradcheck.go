@@ -1,0 +1,213 @@
+// Package gradcheck verifies automatic first- and second-order gradients against central finite
+// differences computed in float64, and lists the backends tests should run on.
+//
+// For a graph function f and inputs x, it checks
+//
+//	L(x) = sum(f(x) * p)            first order:  dL/dx_i (autodiff) vs (L(x+h e_i) - L(x-h e_i)) / 2h
+//	G(x) = sum_j sum(dL/dx_j * q_j) second order: dG/dx_i (autodiff of autodiff) vs finite differences of G
+//
+// where p and q_j are fixed, non-constant weightings, so every output and every gradient
+// component matters. G is exactly the shape of a gradient penalty (a function of the gradient).
+package gradcheck
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/ganlab/gogan/ganlib/engine"
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// Options control a check; zero values take the defaults.
+type Options struct {
+	// Step is the finite-difference step h (default 1e-5).
+	Step float64
+	// RelTol and AbsTol bound |autodiff - finite difference| <= AbsTol + RelTol*scale, where scale is
+	// the largest magnitude among the compared gradient components (defaults 1e-6 and 1e-9).
+	RelTol, AbsTol float64
+	// MaxElements caps the number of input elements perturbed per input (default 64): larger inputs
+	// are checked on a deterministic random subset.
+	MaxElements int
+	// FirstOrderOnly skips the second-order check.
+	FirstOrderOnly bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.Step == 0 {
+		o.Step = 1e-5
+	}
+	if o.RelTol == 0 {
+		o.RelTol = 1e-6
+	}
+	if o.AbsTol == 0 {
+		o.AbsTol = 1e-9
+	}
+	if o.MaxElements == 0 {
+		o.MaxElements = 64
+	}
+	return o
+}
+
+// RandomInput returns a float64 tensor of the given shape with values uniform in [-1, 1).
+func RandomInput(rng *rand.Rand, dims ...int) *tensors.Tensor {
+	t := tensors.FromShape(shapeF64(dims))
+	tensors.MutableFlatData(t, func(flat []float64) {
+		for i := range flat {
+			flat[i] = 2*rng.Float64() - 1
+		}
+	})
+	return t
+}
+
+// weighting returns a fixed, non-constant tensor shaped like x: cos(a*i + b) over flat index i.
+func weighting(x *Node, a, b float64) *Node {
+	g := x.Graph()
+	flat := Iota(g, shapeOf(x.DType(), x.Shape().Size()), 0)
+	w := Cos(AddScalar(MulScalar(flat, a), b))
+	return Reshape(w, x.Shape().Dimensions...)
+}
+
+// firstOrder builds L(x) = sum(f(x) * p).
+func firstOrder(fn func([]*Node) *Node, inputs []*Node) *Node {
+	out := fn(inputs)
+	return ReduceAllSum(Mul(out, weighting(out, 0.7, 0.3)))
+}
+
+// secondOrder builds G(x) = sum_j sum(dL/dx_j * q_j).
+func secondOrder(fn func([]*Node) *Node, inputs []*Node) *Node {
+	grads := Gradient(firstOrder(fn, inputs), inputs...)
+	var total *Node
+	for j, grad := range grads {
+		term := ReduceAllSum(Mul(grad, weighting(grad, 1.3, 0.1+float64(j))))
+		if total == nil {
+			total = term
+		} else {
+			total = Add(total, term)
+		}
+	}
+	return total
+}
+
+// Check verifies gradients of fn at the given float64 inputs on backend, failing t with the
+// first mismatching components.
+func Check(t testing.TB, backend backends.Backend, fn func([]*Node) *Node, inputs []*tensors.Tensor, opts Options) {
+	t.Helper()
+	opts = opts.withDefaults()
+	orders := []struct {
+		name  string
+		build func(func([]*Node) *Node, []*Node) *Node
+	}{{"first-order", firstOrder}, {"second-order", secondOrder}}
+	if opts.FirstOrderOnly {
+		orders = orders[:1]
+	}
+	for _, order := range orders {
+		value := MustNewExec(backend, func(xs []*Node) *Node { return order.build(fn, xs) })
+		withGrad := MustNewExec(backend, func(xs []*Node) []*Node {
+			scalar := order.build(fn, xs)
+			return Gradient(scalar, xs...)
+		})
+		args := make([]any, len(inputs))
+		for i, x := range inputs {
+			args[i] = x
+		}
+		grads := withGrad.MustExec(args...)
+		rng := rand.New(rand.NewPCG(7, uint64(len(inputs))))
+		for inputIdx, x := range inputs {
+			autodiff := tensors.MustCopyFlatData[float64](grads[inputIdx])
+			base := tensors.MustCopyFlatData[float64](x)
+			indices := sampleIndices(rng, len(base), opts.MaxElements)
+			numeric := make([]float64, len(indices))
+			scale := 0.0
+			for k, idx := range indices {
+				numeric[k] = centralDifference(value, args, inputIdx, x, base, idx, opts.Step)
+				scale = max(scale, math.Abs(numeric[k]), math.Abs(autodiff[idx]))
+			}
+			failures := 0
+			for k, idx := range indices {
+				diff := math.Abs(autodiff[idx] - numeric[k])
+				if diff > opts.AbsTol+opts.RelTol*scale {
+					failures++
+					if failures <= 5 {
+						t.Errorf("%s on %s: input #%d %s element %d: autodiff %.10g, finite difference %.10g (|diff| %.3g, scale %.3g)",
+							order.name, backend.Name(), inputIdx, x.Shape(), idx, autodiff[idx], numeric[k], diff, scale)
+					}
+				}
+			}
+			if failures > 0 {
+				t.Errorf("%s on %s: input #%d: %d of %d checked components differ", order.name, backend.Name(), inputIdx, failures, len(indices))
+			}
+			if scale == 0 {
+				t.Errorf("%s on %s: input #%d: all checked gradient components are zero, the check proves nothing", order.name, backend.Name(), inputIdx)
+			}
+		}
+		value.Finalize()
+		withGrad.Finalize()
+	}
+}
+
+// centralDifference evaluates (f(x + h e_idx) - f(x - h e_idx)) / 2h for input inputIdx.
+func centralDifference(exec *Exec, args []any, inputIdx int, x *tensors.Tensor, base []float64, idx int, h float64) float64 {
+	eval := func(delta float64) float64 {
+		perturbed := append([]float64(nil), base...)
+		perturbed[idx] += delta
+		shifted := append([]any(nil), args...)
+		shifted[inputIdx] = tensors.FromFlatDataAndDimensions(perturbed, x.Shape().Dimensions...)
+		return tensors.ToScalar[float64](exec.MustExec(shifted...)[0])
+	}
+	return (eval(h) - eval(-h)) / (2 * h)
+}
+
+// sampleIndices returns all indices below n, or a deterministic random subset of max of them.
+func sampleIndices(rng *rand.Rand, n, limit int) []int {
+	if n <= limit {
+		indices := make([]int, n)
+		for i := range indices {
+			indices[i] = i
+		}
+		return indices
+	}
+	return rng.Perm(n)[:limit]
+}
+
+var (
+	xlaOnce    sync.Once
+	xlaBackend backends.Backend
+	xlaReason  error
+)
+
+// Backends returns the backends a backend-agnostic test runs on: the pure-Go default always, and
+// XLA CPU when a PJRT plugin is found; otherwise the test log says why XLA is skipped.
+func Backends(t testing.TB) []backends.Backend {
+	t.Helper()
+	list := []backends.Backend{PureGo()}
+	xlaOnce.Do(func() { xlaBackend, xlaReason = engine.New("xla:cpu") })
+	if xlaReason != nil {
+		t.Logf("skipping XLA: %v", firstLine(xlaReason.Error()))
+	} else {
+		list = append(list, xlaBackend)
+	}
+	return list
+}
+
+// PureGo returns the shared pure-Go backend used by tests.
+var PureGo = sync.OnceValue(func() backends.Backend { return engine.MustNew(engine.PureGoName) })
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// ForEachBackend runs body as a subtest on each backend of Backends.
+func ForEachBackend(t *testing.T, body func(t *testing.T, backend backends.Backend)) {
+	for _, backend := range Backends(t) {
+		t.Run(backend.Name(), func(t *testing.T) { body(t, backend) })
+	}
+}

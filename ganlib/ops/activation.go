@@ -1,0 +1,22 @@
+package ops
+
+import (
+	"math"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// LeakyReLUSlope is the negative slope used by ProGAN and StyleGAN2.
+const LeakyReLUSlope = 0.2
+
+// LeakyReLUGain keeps the signal's magnitude through a leaky ReLU (StyleGAN2's sqrt(2)).
+var LeakyReLUGain = math.Sqrt2
+
+// LeakyReLU computes gain * max(x, slope*x) for 0 <= slope < 1.
+func LeakyReLU(x *Node, slope, gain float64) *Node {
+	y := Max(x, MulScalar(x, slope))
+	if gain != 1 {
+		y = MulScalar(y, gain)
+	}
+	return y
+}
