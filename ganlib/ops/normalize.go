@@ -42,7 +42,7 @@ func MinibatchStdDev(x *Node, groupSize, numFeatures int) *Node {
 	y := Reshape(x, g, m, h, w, numFeatures, c/numFeatures)
 	y = Sub(y, ReduceAndKeep(y, ReduceMean, 0))
 	y = Sqrt(AddScalar(ReduceMean(Square(y), 0), PixelNormEpsilon)) // [m, h, w, F, c/F]
-	y = ReduceMean(y, 1, 2, 4)                                     // [m, F]
+	y = ReduceMean(y, 1, 2, 4)                                      // [m, F]
 	y = BroadcastToDims(Reshape(y, 1, m, 1, 1, numFeatures), g, m, h, w, numFeatures)
 	return Concatenate([]*Node{x, Reshape(y, b, h, w, numFeatures)}, 3)
 }
