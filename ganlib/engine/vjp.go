@@ -9,11 +9,17 @@ import (
 	"github.com/pkg/errors"
 )
 
-// GoMLX v0.26.0 registers no gradient for Pad and Reverse. Pad is the gradient of Slice (and so
-// of Concatenate's gradient), Reverse appears in the gradient of convolutions: without these two,
-// the gradient of a gradient (WGAN-GP, R1, path length) fails. Both gradients are again Pad,
-// Slice and Reverse, so derivatives of any order work.
+// GoMLX v0.26.0 registers no gradient for Pad, Reverse and Rsqrt. Pad is the gradient of Slice
+// (and so of Concatenate's gradient), Reverse appears in the gradient of convolutions: without
+// these, the gradient of a gradient (WGAN-GP, R1, path length) fails. Rsqrt is in pixel norm and
+// demodulation. Their gradients are again Pad, Slice, Reverse and elementwise ops, so derivatives
+// of any order work.
 func init() {
+	VJPRegistration[NodeTypeRsqrt] = func(node *Node, vjps []*Node, _ shapes.Shape) []*Node {
+		// d/dx x^(-1/2) = -1/2 x^(-3/2) = -1/2 rsqrt(x)^3.
+		y := node
+		return []*Node{Mul(vjps[0], MulScalar(Mul(Square(y), y), -0.5))}
+	}
 	VJPRegistration[NodeTypePad] = func(node *Node, vjps []*Node, _ shapes.Shape) []*Node {
 		return padVJP(node, vjps[0])
 	}
