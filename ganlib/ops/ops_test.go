@@ -1,12 +1,18 @@
 package ops
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/ganlab/gogan/ganlib/gradcheck"
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -59,3 +65,50 @@ func equalDims(a, b []int) bool {
 }
 
 func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 42)) }
+
+// fromFlat wraps reference data as a host tensor (kernels and images built by the tests).
+func fromFlat(flat []float64, dims ...int) *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(slices.Clone(flat), dims...)
+}
+
+// squared returns fn's output squared. Linear ops have a zero second derivative, so gradcheck's
+// second-order check of the op alone compares zeros (and rejects that as proving nothing); for
+// op(x)^2 the second-order gradient flows back through the op's own gradient graph, which is what
+// a gradient penalty differentiates.
+func squared(fn func([]*Node) *Node) func([]*Node) *Node {
+	return func(in []*Node) *Node { return Square(fn(in)) }
+}
+
+// checkLinear runs the first-order check on a linear op and the full check on its square.
+func checkLinear(t *testing.T, backend backends.Backend, fn func([]*Node) *Node, inputs ...*tensors.Tensor) {
+	t.Helper()
+	gradcheck.Check(t, backend, fn, inputs, gradcheck.Options{FirstOrderOnly: true})
+	gradcheck.Check(t, backend, squared(fn), inputs, gradcheck.Options{})
+}
+
+// panicMessage builds fn on a float64 parameter of the given shape and returns the message it
+// panics with, failing t if it does not panic.
+func panicMessage(t *testing.T, backend backends.Backend, dims []int, fn func(x *Node)) (msg string) {
+	t.Helper()
+	g := NewGraph(backend, "panic")
+	defer g.Finalize()
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatalf("no panic for input %v", dims)
+		}
+		msg = fmt.Sprint(r)
+	}()
+	fn(Parameter(g, "x", shapes.Make(dtypes.Float64, dims...)))
+	return ""
+}
+
+// assertContains fails t unless s contains every one of parts.
+func assertContains(t *testing.T, what, s string, parts ...string) {
+	t.Helper()
+	for _, part := range parts {
+		if !strings.Contains(s, part) {
+			t.Errorf("%s %q does not contain %q", what, s, part)
+		}
+	}
+}
