@@ -1,0 +1,99 @@
+package losses
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// linearCritic is D(x_1..x_n) = sum_i sum(w_i * x_i): its input gradient is w_i everywhere,
+// so the penalty is known in closed form: mean_i (||w_i|| - 1)^2, whatever eps is.
+func linearCritic(weights []*Node) Critic {
+	return func(images []*Node) *Node {
+		var score *Node
+		for i, x := range images {
+			b := x.Shape().Dimensions[0]
+			term := ReduceSum(Reshape(Mul(x, weights[i]), b, -1), 1)
+			if score == nil {
+				score = term
+			} else {
+				score = Add(score, term)
+			}
+		}
+		return Reshape(score, -1, 1)
+	}
+}
+
+func TestGradientPenaltyLinearCriticClosedForm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	w1 := gradcheck.RandomInput(rng, 1, 4, 4, 3)
+	w2 := gradcheck.RandomInput(rng, 1, 2, 2, 3)
+	real1, fake1 := gradcheck.RandomInput(rng, 3, 4, 4, 3), gradcheck.RandomInput(rng, 3, 4, 4, 3)
+	real2, fake2 := gradcheck.RandomInput(rng, 3, 2, 2, 3), gradcheck.RandomInput(rng, 3, 2, 2, 3)
+	eps := tensors.FromFlatDataAndDimensions([]float64{0.1, 0.5, 0.9}, 3)
+	got, err := ExecOnce(gradcheck.PureGo(), func(in []*Node) *Node {
+		critic := linearCritic([]*Node{in[0], in[1]})
+		return GradientPenalty(critic, []*Node{in[2], in[3]}, []*Node{in[4], in[5]}, in[6])
+	}, w1, w2, real1, real2, fake1, fake2, eps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0.0
+	for _, w := range []*tensors.Tensor{w1, w2} {
+		var sq float64
+		for _, v := range tensors.MustCopyFlatData[float64](w) {
+			sq += v * v
+		}
+		want += (math.Sqrt(sq) - 1) * (math.Sqrt(sq) - 1) / 2
+	}
+	if g := tensors.ToScalar[float64](got); math.Abs(g-want) > 1e-12 {
+		t.Fatalf("penalty %.12g, want %.12g", g, want)
+	}
+}
+
+func TestWGANGPTerms(t *testing.T) {
+	// With a linear critic on one input: Wasserstein term = mean(w.fake) - mean(w.real),
+	// drift = mean((w.real)^2).
+	w := tensors.FromFlatDataAndDimensions([]float64{0.6, 0.8}, 1, 2) // ||w|| = 1: no penalty
+	real := tensors.FromFlatDataAndDimensions([]float64{1, 0, 0, 1}, 2, 2)
+	fake := tensors.FromFlatDataAndDimensions([]float64{2, 2, -1, 0}, 2, 2)
+	eps := tensors.FromFlatDataAndDimensions([]float64{0.3, 0.7}, 2)
+	outs := MustNewExec(gradcheck.PureGo(), func(in []*Node) []*Node {
+		loss := WGANGP{Lambda: 10, Drift: 0.001}
+		total, wass, gp, drift := loss.DiscriminatorLoss(linearCritic(in[:1]), in[1:2], in[2:3], in[3])
+		return []*Node{total, wass, gp, drift}
+	}).MustExec(w, real, fake, eps)
+	// real scores 0.6, 0.8; fake scores 2.8, -0.6.
+	wantWass := (2.8-0.6)/2 - (0.6+0.8)/2
+	wantDrift := (0.36 + 0.64) / 2
+	for i, want := range []float64{wantWass + 0.001*wantDrift, wantWass, 0, wantDrift} {
+		if got := tensors.ToScalar[float64](outs[i]); math.Abs(got-want) > 1e-12 {
+			t.Errorf("output %d = %.12g, want %.12g", i, got, want)
+		}
+	}
+}
+
+// TestGradientPenaltyWeightGradient checks d GP / d w (the gradient WGAN-GP training takes) and
+// its second derivative against finite differences, for a nonlinear critic.
+func TestGradientPenaltyWeightGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	real, fake := gradcheck.RandomInput(rng, 2, 3, 3, 2), gradcheck.RandomInput(rng, 2, 3, 3, 2)
+	w := gradcheck.RandomInput(rng, 1, 3, 3, 2)
+	fn := func(in []*Node) *Node {
+		critic := func(images []*Node) *Node {
+			x := images[0]
+			h := Tanh(Mul(x, in[0]))
+			return Reshape(ReduceSum(Reshape(Mul(h, h), 2, -1), 1), 2, 1)
+		}
+		eps := Const(in[0].Graph(), []float64{0.25, 0.75})
+		return GradientPenalty(critic, []*Node{Const(in[0].Graph(), real)}, []*Node{Const(in[0].Graph(), fake)}, eps)
+	}
+	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
+		gradcheck.Check(t, backend, fn, []*tensors.Tensor{w}, gradcheck.Options{})
+	})
+}
