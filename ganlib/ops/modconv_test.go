@@ -11,8 +11,11 @@ import (
 )
 
 // referenceModulatedConv2D builds StyleGAN2's explicit per-sample kernel
-// w”_ijk = s_i w_ijk / sqrt(sum_{i,k} (s_i w_ijk)^2 + 1e-8) (i input channel, j output channel,
-// k kernel position; no division without demodulation) and convolves each sample with its own.
+//
+//	w''_ijk = s_i w_ijk / sqrt(sum_{i,k} (s_i w_ijk)^2 + 1e-8)
+//
+// (i input channel, j output channel, k kernel position; just s_i w_ijk without demodulation)
+// and convolves each sample with its own kernel.
 func referenceModulatedConv2D(x image, kernel, styles *tensors.Tensor, demodulate bool, p Padding) ([]float64, []int) {
 	kd := kernel.Shape().Dimensions
 	kh, kw, cin, cout := kd[0], kd[1], kd[2], kd[3]
