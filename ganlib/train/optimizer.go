@@ -69,7 +69,8 @@ func (o Optimizer) Minimize(ctx *context.Context, loss *Node) *Node {
 	var normSquare *Node
 	for i, v := range vars {
 		grad := ConvertDType(grads[i], v.DType())
-		o.apply(stateCtx.In(v.Scope()).In(v.Name()), v, values[i], grad, ConvertDType(step, v.DType()))
+		varStateCtx := ctx.InAbsPath("/optimizer" + v.Scope()).In(v.Name()).Checked(false).WithInitializer(initializers.Zero)
+		o.apply(varStateCtx, v, values[i], grad, ConvertDType(step, v.DType()))
 		term := ConvertDType(ReduceAllSum(Square(grads[i])), loss.DType())
 		if normSquare == nil {
 			normSquare = term

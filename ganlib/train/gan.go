@@ -1,0 +1,65 @@
+package train
+
+import (
+	"github.com/ganlab/gogan/ganlib/losses"
+	"github.com/ganlab/gogan/ganlib/ops"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Scopes of the two networks' variables in the context.
+const (
+	GeneratorScope     = "/generator"
+	DiscriminatorScope = "/discriminator"
+)
+
+// GAN is what the training machinery needs of a model family.
+type GAN struct {
+	// LatentDim is the size of z.
+	LatentDim int
+	// Generator maps z [B, LatentDim] to images, one per scale, the full resolution last.
+	Generator func(ctx *context.Context, z *Node) []*Node
+	// Discriminator scores images (as Generator returns them) with [B, 1].
+	Discriminator func(ctx *context.Context, images []*Node) *Node
+	// RealInputs turns a batch of real images [B, H, W, C] into what Discriminator takes: the
+	// full-resolution batch alone, or its average-pooled pyramid for multi-scale models.
+	RealInputs func(real *Node) []*Node
+}
+
+// Pyramid returns the average-pooled pyramid of x from minResolution up to x's own
+// resolution, coarsest first (MSG-GAN's real inputs).
+func Pyramid(x *Node, minResolution int) []*Node {
+	levels := []*Node{x}
+	for x.Shape().Dimensions[1] > minResolution {
+		x = ops.AvgPool2x(x)
+		levels = append([]*Node{x}, levels...)
+	}
+	return levels
+}
+
+func (m GAN) critic(ctx *context.Context) losses.Critic {
+	dctx := ctx.InAbsPath(DiscriminatorScope)
+	return func(images []*Node) *Node { return m.Discriminator(dctx, images) }
+}
+
+// WGANGPDiscriminatorStep builds one discriminator update with WGAN-GP: generated images from z
+// (no gradient to G), the loss on the real batch and eps [B] (interpolation weights), and the
+// optimizer step. It returns the loss and its terms: total, wasserstein, penalty, drift, and the
+// gradient norm.
+func (m GAN) WGANGPDiscriminatorStep(ctx *context.Context, loss losses.WGANGP, opt Optimizer, real, z, eps *Node) []*Node {
+	fake := m.Generator(ctx.InAbsPath(GeneratorScope), z)
+	for i := range fake {
+		fake[i] = StopGradient(fake[i])
+	}
+	total, wass, penalty, drift := loss.DiscriminatorLoss(m.critic(ctx), m.RealInputs(real), fake, eps)
+	gradNorm := opt.Minimize(ctx, total)
+	return []*Node{total, wass, penalty, drift, gradNorm}
+}
+
+// WGANGPGeneratorStep builds one generator update: -E[D(G(z))] and the optimizer step over the
+// generator's variables only. It returns the loss and the gradient norm.
+func (m GAN) WGANGPGeneratorStep(ctx *context.Context, loss losses.WGANGP, opt Optimizer, z *Node) []*Node {
+	fake := m.Generator(ctx.InAbsPath(GeneratorScope), z)
+	total := loss.GeneratorLoss(m.critic(ctx)(fake))
+	return []*Node{total, opt.Minimize(ctx, total)}
+}
