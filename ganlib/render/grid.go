@@ -1,0 +1,116 @@
+// Package render turns generated images into pictures: PNG grids for files, snapshots and
+// notebooks.
+package render
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/pkg/errors"
+)
+
+// Images is a host batch of images [B, H, W, C] (C = 1 or 3) with values in [-1, 1].
+type Images struct {
+	Batch, Height, Width, Channels int
+	Pixels                         []float32
+}
+
+// FromTensor copies a float32 or float64 tensor [B, H, W, C] into Images.
+func FromTensor(t *tensors.Tensor) (Images, error) {
+	d := t.Shape().Dimensions
+	if len(d) != 4 || (d[3] != 1 && d[3] != 3) {
+		return Images{}, errors.Errorf("render: want images [B,H,W,1 or 3], got %s", t.Shape())
+	}
+	im := Images{Batch: d[0], Height: d[1], Width: d[2], Channels: d[3]}
+	switch t.DType() {
+	case dtypes.Float32:
+		im.Pixels = tensors.MustCopyFlatData[float32](t)
+	case dtypes.Float64:
+		for _, v := range tensors.MustCopyFlatData[float64](t) {
+			im.Pixels = append(im.Pixels, float32(v))
+		}
+	default:
+		return Images{}, errors.Errorf("render: images must be float32 or float64, got %s", t.Shape())
+	}
+	return im, nil
+}
+
+// gap is the grey border between tiles, in pixels.
+const gap = 2
+
+var gapColor = color.RGBA{128, 128, 128, 255}
+
+// SampleGrid tiles the first rows*columns images of a batch (fewer if the batch is smaller).
+func SampleGrid(im Images, columns, rows int) *image.RGBA {
+	n := min(im.Batch, columns*rows)
+	columns = min(columns, n)
+	rows = (n + columns - 1) / columns
+	dst := canvas(columns, rows, im.Width, im.Height)
+	for i := range n {
+		drawTile(dst, i%columns, i/columns, im.Width, im.Height, im, i)
+	}
+	return dst
+}
+
+// ScaleGrid shows multi-scale outputs (MSG-GAN's o_i, coarsest first): one row per sample (the
+// first samples of the batch), one column per resolution, every tile scaled up by nearest
+// neighbour to the largest resolution.
+func ScaleGrid(scales []Images, samples int) *image.RGBA {
+	largest := scales[len(scales)-1]
+	samples = min(samples, largest.Batch)
+	dst := canvas(len(scales), samples, largest.Width, largest.Height)
+	for col, im := range scales {
+		for row := range samples {
+			drawTile(dst, col, row, largest.Width, largest.Height, im, row)
+		}
+	}
+	return dst
+}
+
+func canvas(columns, rows, tileW, tileH int) *image.RGBA {
+	dst := image.NewRGBA(image.Rect(0, 0, columns*(tileW+gap)+gap, rows*(tileH+gap)+gap))
+	for i := 0; i < len(dst.Pix); i += 4 {
+		dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = gapColor.R, gapColor.G, gapColor.B, gapColor.A
+	}
+	return dst
+}
+
+// drawTile draws image index of im into cell (col, row) of size tileW x tileH, nearest-neighbour.
+func drawTile(dst *image.RGBA, col, row, tileW, tileH int, im Images, index int) {
+	x0, y0 := gap+col*(tileW+gap), gap+row*(tileH+gap)
+	base := index * im.Height * im.Width * im.Channels
+	for y := range tileH {
+		sy := y * im.Height / tileH
+		for x := range tileW {
+			sx := x * im.Width / tileW
+			p := base + (sy*im.Width+sx)*im.Channels
+			var c color.RGBA
+			if im.Channels == 1 {
+				v := toByte(im.Pixels[p])
+				c = color.RGBA{v, v, v, 255}
+			} else {
+				c = color.RGBA{toByte(im.Pixels[p]), toByte(im.Pixels[p+1]), toByte(im.Pixels[p+2]), 255}
+			}
+			dst.SetRGBA(x0+x, y0+y, c)
+		}
+	}
+}
+
+// toByte maps [-1, 1] to [0, 255], clipping.
+func toByte(v float32) uint8 {
+	return uint8(max(0, min(255, math.Round(float64(v+1)*127.5))))
+}
+
+// EncodePNG returns img as PNG bytes.
+func EncodePNG(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, errors.Wrap(err, "render: encoding PNG")
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,66 @@
+package render
+
+import (
+	"image/color"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestSampleGridLayoutAndValues(t *testing.T) {
+	// Three 1x2 grey images: -1 (black), 0 (mid grey), 1 (white) in the left pixel.
+	im := Images{Batch: 3, Height: 1, Width: 2, Channels: 1, Pixels: []float32{-1, 1, 0, 0, 1, -1}}
+	grid := SampleGrid(im, 2, 2)
+	// 2 columns, 2 rows of 2x1 tiles with 2-pixel gaps: 2*(2+2)+2 = 10 by 2*(1+2)+2 = 8.
+	if b := grid.Bounds(); b.Dx() != 10 || b.Dy() != 8 {
+		t.Fatalf("grid %v, want 10x8", b)
+	}
+	for _, tc := range []struct {
+		x, y int
+		want uint8
+	}{{2, 2, 0}, {3, 2, 255}, {6, 2, 128}, {2, 5, 255}, {3, 5, 0}} {
+		if got := grid.RGBAAt(tc.x, tc.y); got != (color.RGBA{tc.want, tc.want, tc.want, 255}) {
+			t.Errorf("pixel (%d,%d) = %v, want grey %d", tc.x, tc.y, got, tc.want)
+		}
+	}
+	if got := grid.RGBAAt(0, 0); got != gapColor {
+		t.Errorf("gap pixel %v, want %v", got, gapColor)
+	}
+	if got := grid.RGBAAt(6, 5); got != gapColor {
+		t.Errorf("empty cell pixel %v, want the gap colour", got)
+	}
+}
+
+func TestScaleGridUpscalesNearest(t *testing.T) {
+	coarse := Images{Batch: 1, Height: 1, Width: 1, Channels: 3, Pixels: []float32{1, -1, -1}}
+	fine := Images{Batch: 1, Height: 2, Width: 2, Channels: 3, Pixels: make([]float32, 12)}
+	grid := ScaleGrid([]Images{coarse, fine}, 4)
+	if b := grid.Bounds(); b.Dx() != 2*(2+2)+2 || b.Dy() != 2+2+2 {
+		t.Fatalf("grid %v", b)
+	}
+	for _, p := range [][2]int{{2, 2}, {3, 3}} {
+		if got := grid.RGBAAt(p[0], p[1]); got != (color.RGBA{255, 0, 0, 255}) {
+			t.Errorf("coarse tile pixel %v = %v, want red everywhere", p, got)
+		}
+	}
+	if got := grid.RGBAAt(6, 2); got != (color.RGBA{128, 128, 128, 255}) {
+		t.Errorf("fine tile pixel = %v, want 0 -> grey 128", got)
+	}
+}
+
+func TestWriteFileAtomicReplaces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "grid.png")
+	for _, content := range []string{"first", "second"} {
+		if err := WriteFileAtomic(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != content {
+			t.Fatalf("read %q, %v; want %q", got, err, content)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("%d files left in the folder, want only the target", len(entries))
+	}
+}
