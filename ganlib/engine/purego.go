@@ -122,6 +122,11 @@ func (b *pureGoBuilder) padInterior(x, fillValue backends.Op, axis, interior int
 	if interior == 0 || n <= 1 {
 		return x, nil
 	}
+	if shape.Size() == 0 { // another axis is empty: so is the result, and Concatenate crashes on it
+		dims := slices.Clone(shape.Dimensions)
+		dims[axis] = n + (n-1)*interior
+		return b.fillLike(fillValue, x, dims)
+	}
 	// [..., n, rest...] -> [..., n, 1, rest...] ++ fill[..., n, interior, rest...] on axis+1.
 	expanded := slices.Insert(slices.Clone(shape.Dimensions), axis+1, 1)
 	xe, err := b.Reshape(x, expanded...)
@@ -155,12 +160,20 @@ func (b *pureGoBuilder) padEdges(x, fillValue backends.Op, axis, start, end int)
 		return nil, err
 	}
 	n := shape.Dimensions[axis]
-	if start < 0 || end < 0 {
-		from, to := max(-start, 0), n-max(-end, 0)
-		if from > to {
-			return nil, errors.Errorf("Pad: negative padding (%d, %d) on axis %d removes more than its %d elements",
-				start, end, axis, n)
-		}
+	from, to := max(-start, 0), n-max(-end, 0)
+	if from > to {
+		return nil, errors.Errorf("Pad: negative padding (%d, %d) on axis %d removes more than its %d elements",
+			start, end, axis, n)
+	}
+	if from == to || shape.Size() == 0 {
+		// Nothing of x is left: the result is all fill. simplego rejects an empty slice at the end
+		// of an axis, and its Concatenate crashes the process on empty operands (the Pad gradient
+		// pads an empty adjoint when the forward Pad cropped an axis away).
+		dims := slices.Clone(shape.Dimensions)
+		dims[axis] = to - from + max(start, 0) + max(end, 0)
+		return b.fillLike(fillValue, x, dims)
+	}
+	if from > 0 || to < n {
 		if x, err = b.sliceAxis(x, axis, from, to); err != nil {
 			return nil, err
 		}
@@ -222,7 +235,7 @@ func (b *pureGoBuilder) Reverse(x backends.Op, axes ...int) (backends.Op, error)
 			return nil, errors.Errorf("Reverse: axis %d out of range for shape %s", axis, shape)
 		}
 		n := shape.Dimensions[axis]
-		if n <= 1 {
+		if n <= 1 || shape.Size() == 0 {
 			continue
 		}
 		parts := make([]backends.Op, n)
