@@ -155,8 +155,8 @@ func TestPadRejectsOvercrop(t *testing.T) {
 // the pure-Go Pad used to hand simplego's Concatenate an empty operand there, which crashes the
 // whole process, and the gradient of a crop-to-empty pads an empty adjoint exactly that way.
 func TestPadWithoutOperandElements(t *testing.T) {
-	x := gradcheck.RandomInput(rand.New(rand.NewPCG(5, 5)), 2, 3)
 	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
+		x := gradcheck.RandomInput(rand.New(rand.NewPCG(5, 5)), 2, 3)
 		exec := MustNewExec(backend, func(x, fill *Node) []*Node {
 			empty := Pad(x, fill, backends.PadAxis{Start: 1}, backends.PadAxis{End: -3})           // [3, 0]
 			refilled := Pad(x, fill, backends.PadAxis{}, backends.PadAxis{Start: -3, End: 2})      // [2, 2] of fill
@@ -229,17 +229,18 @@ func TestReverse(t *testing.T) {
 // TestRsqrtGradient covers the Rsqrt gradient the engine registers (pixel norm and demodulation
 // use Rsqrt).
 func TestRsqrtGradient(t *testing.T) {
-	x := gradcheck.RandomInput(rand.New(rand.NewPCG(3, 3)), 2, 5)
-	tensors.MutableFlatData(x, func(flat []float64) {
-		for i := range flat {
-			flat[i] += 1.5 // keep inputs in [0.5, 2.5), away from the pole at 0
-		}
-	})
-	want := tensors.MustCopyFlatData[float64](x)
-	for i, v := range want {
-		want[i] = 1 / math.Sqrt(v)
-	}
 	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
+		// Inputs are made per backend: a tensor used on one backend cannot move to another.
+		x := gradcheck.RandomInput(rand.New(rand.NewPCG(3, 3)), 2, 5)
+		tensors.MutableFlatData(x, func(flat []float64) {
+			for i := range flat {
+				flat[i] += 1.5 // keep inputs in [0.5, 2.5), away from the pole at 0
+			}
+		})
+		want := tensors.MustCopyFlatData[float64](x)
+		for i, v := range want {
+			want[i] = 1 / math.Sqrt(v)
+		}
 		rsqrt := func(in []*Node) *Node { return Rsqrt(in[0]) }
 		assertClose(t, "Rsqrt", run(backend, rsqrt, x), want, []int{2, 5}, 1e-15)
 		gradcheck.Check(t, backend, rsqrt, []*tensors.Tensor{x}, gradcheck.Options{})

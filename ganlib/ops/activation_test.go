@@ -11,16 +11,17 @@ import (
 )
 
 func TestLeakyReLU(t *testing.T) {
-	// Values at least 0.1 away from the kink at 0, so central differences with step 1e-5 never
-	// straddle it.
-	x := gradcheck.RandomInput(newRNG(70), 3, 7)
-	tensors.MutableFlatData(x, func(flat []float64) {
-		for i, v := range flat {
-			flat[i] = math.Copysign(0.1+math.Abs(v), v)
-		}
-	})
-	flat := tensors.MustCopyFlatData[float64](x)
 	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
+		// Inputs are made per backend: a tensor used on one backend cannot move to another.
+		// Values are at least 0.1 away from the kink at 0, so central differences with step 1e-5
+		// never straddle it.
+		x := gradcheck.RandomInput(newRNG(70), 3, 7)
+		tensors.MutableFlatData(x, func(flat []float64) {
+			for i, v := range flat {
+				flat[i] = math.Copysign(0.1+math.Abs(v), v)
+			}
+		})
+		flat := tensors.MustCopyFlatData[float64](x)
 		for _, gain := range []float64{LeakyReLUGain, 1} {
 			want := make([]float64, len(flat))
 			for i, v := range flat {
