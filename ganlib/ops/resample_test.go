@@ -57,9 +57,9 @@ func TestAvgPool2xOddSizePanics(t *testing.T) {
 
 // firAxis is the upfirdn configuration of one spatial axis.
 type firAxis struct {
-	taps             []float64
-	up, down         int
-	padBefore, after int
+	taps                []float64
+	up, down            int
+	padBefore, padAfter int
 }
 
 // identityAxis leaves an axis unchanged.
@@ -80,7 +80,7 @@ func referenceUpFIRDn(x image, ay, ax firAxis) ([]float64, []int) {
 			}
 		}
 	}
-	padH, padW := upH+ay.padBefore+ay.after, upW+ax.padBefore+ax.after
+	padH, padW := upH+ay.padBefore+ay.padAfter, upW+ax.padBefore+ax.padAfter
 	padded := make([]float64, x.b*padH*padW*x.c)
 	for n := range x.b {
 		for y := range padH {
@@ -169,7 +169,9 @@ func TestUpFIRDn1D(t *testing.T) {
 				}
 				want, dims := referenceUpFIRDn(toImage(x), ay, ax)
 				c := tc.cfg
-				fir := func(in []*Node) *Node { return UpFIRDn1D(in[0], tc.axis, c.taps, c.up, c.down, c.padBefore, c.after) }
+				fir := func(in []*Node) *Node {
+					return UpFIRDn1D(in[0], tc.axis, c.taps, c.up, c.down, c.padBefore, c.padAfter)
+				}
 				assertClose(t, "UpFIRDn1D", run(backend, fir, x), want, dims, 1e-14)
 				checkLinear(t, backend, fir, x)
 			})
@@ -193,7 +195,7 @@ func TestUpFIRDn2D(t *testing.T) {
 				x := gradcheck.RandomInput(newRNG(uint64(30+i)), 2, 4, 3, 2)
 				want, dims := referenceUpFIRDn(toImage(x), tc.cfg, tc.cfg)
 				c := tc.cfg
-				fir := func(in []*Node) *Node { return UpFIRDn2D(in[0], c.taps, c.up, c.down, c.padBefore, c.after) }
+				fir := func(in []*Node) *Node { return UpFIRDn2D(in[0], c.taps, c.up, c.down, c.padBefore, c.padAfter) }
 				assertClose(t, "UpFIRDn2D", run(backend, fir, x), want, dims, 1e-14)
 				checkLinear(t, backend, fir, x)
 			})
