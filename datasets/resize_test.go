@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -60,5 +61,23 @@ func TestToChannels(t *testing.T) {
 	toChannels([]uint8{7, 200}, 1, rgb, 3)
 	if want := []uint8{7, 7, 7, 200, 200, 200}; !slices.Equal(rgb, want) {
 		t.Errorf("gray to RGB = %v, want %v", rgb, want)
+	}
+}
+
+func TestAverageBlocksMatchesWeightedPath(t *testing.T) {
+	random := rand.New(rand.NewPCG(4, 4))
+	src := make([]uint8, 24*24*4)
+	for i := range src {
+		src[i] = uint8(random.IntN(256))
+	}
+	for _, out := range []int{12, 8, 6, 3} {
+		blocks, weighted := make([]uint8, out*out*3), make([]uint8, out*out*3)
+		averageBlocks(src, 24, 4, 3, blocks, out)
+		resizeWeighted(src, 24, 4, 3, weighted, out)
+		for i := range blocks {
+			if d := int(blocks[i]) - int(weighted[i]); d < -1 || d > 1 {
+				t.Fatalf("24 to %d: value %d is %d by integer blocks but %d by weights", out, i, blocks[i], weighted[i])
+			}
+		}
 	}
 }
