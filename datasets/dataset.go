@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 )
 
@@ -30,7 +30,7 @@ type Options struct {
 	// AllowUpscale lets images smaller than Resolution be enlarged (box filter) instead of
 	// being rejected.
 	AllowUpscale bool
-	// Workers is the number of decoding goroutines; 0 means runtime.NumCPU().
+	// Workers is the number of decoding goroutines; 0 means one per CPU (GOMAXPROCS).
 	Workers int
 	// Prefetch is how many batches are prepared ahead of the one being consumed; 0 means 4.
 	Prefetch int
@@ -139,7 +139,7 @@ func (o *Options) validate() error {
 		return fmt.Errorf("Options.Workers %d and Options.Prefetch %d must not be negative", o.Workers, o.Prefetch)
 	}
 	if o.Workers == 0 {
-		o.Workers = runtime.NumCPU()
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.Prefetch == 0 {
 		o.Prefetch = 4
@@ -157,9 +157,6 @@ func (o *Options) setDefaults(nativeResolution, nativeChannels int) {
 	}
 }
 
-// Spec returns the spec the data set was opened with.
-func (d *Dataset) Spec() string { return d.spec }
-
 // Len returns the number of samples in one epoch.
 func (d *Dataset) Len() int { return d.src.Len() }
 
@@ -173,7 +170,7 @@ func (d *Dataset) Channels() int { return d.opts.Channels }
 func (d *Dataset) NumClasses() int { return len(d.classNames) }
 
 // ClassNames returns the name of each label class, indexed by label.
-func (d *Dataset) ClassNames() []string { return d.classNames }
+func (d *Dataset) ClassNames() []string { return slices.Clone(d.classNames) }
 
 // Epoch returns the epoch the next served sample belongs to (0 for the first pass).
 func (d *Dataset) Epoch() int { return int(d.position / int64(d.src.Len())) }
@@ -189,154 +186,6 @@ func (d *Dataset) sampleBytes() int {
 func (d *Dataset) Close() error {
 	d.stopPipeline()
 	return d.src.Close()
-}
-
-// Samples returns the samples at the given indices (0 <= index < Len), unshuffled and unflipped,
-// e.g. to show them or to compute statistics of real images.
-func (d *Dataset) Samples(indices []int) (Batch, error) {
-	batch := d.newBatch(len(indices))
-	scratch := make([]uint8, d.sampleBytes())
-	for k, i := range indices {
-		if i < 0 || i >= d.src.Len() {
-			return Batch{}, fmt.Errorf("%s: sample index %d out of range [0, %d)", d.spec, i, d.src.Len())
-		}
-		if err := d.fillSlot(batch, k, i, false, scratch); err != nil {
-			return Batch{}, err
-		}
-	}
-	return batch, nil
-}
-
-func (d *Dataset) newBatch(size int) Batch {
-	res, ch := d.opts.Resolution, d.opts.Channels
-	batch := Batch{
-		Images: make([]float32, size*res*res*ch),
-		Shape:  [4]int{size, res, res, ch},
-	}
-	if len(d.classNames) > 0 {
-		batch.Labels = make([]int32, size)
-	}
-	return batch
-}
-
-// fillSlot decodes sample index into slot k of batch, mirrored when flip is set.
-func (d *Dataset) fillSlot(batch Batch, k, index int, flip bool, scratch []uint8) error {
-	label, err := d.readSample(index, scratch)
-	if err != nil {
-		return err
-	}
-	res, ch := d.opts.Resolution, d.opts.Channels
-	out := batch.Images[k*len(scratch) : (k+1)*len(scratch)]
-	if flip {
-		for y := range res {
-			row := y * res * ch
-			for x := range res {
-				src := row + (res-1-x)*ch
-				dst := row + x*ch
-				for c := range ch {
-					out[dst+c] = byteToUnit[scratch[src+c]]
-				}
-			}
-		}
-	} else {
-		for j, v := range scratch {
-			out[j] = byteToUnit[v]
-		}
-	}
-	if batch.Labels != nil {
-		batch.Labels[k] = label
-	}
-	return nil
-}
-
-// readSample reads sample index; with Options.SkipBad a sample that fails to decode is reported
-// once and replaced by the next one that decodes, so the order stays a function of the seed.
-func (d *Dataset) readSample(index int, dst []uint8) (int32, error) {
-	n := d.src.Len()
-	for offset := range n {
-		i := (index + offset) % n
-		if d.bad[i].Load() {
-			continue
-		}
-		label, err := d.src.Read(i, dst)
-		if err == nil {
-			return label, nil
-		}
-		if !d.opts.SkipBad {
-			return 0, fmt.Errorf("%s: %w (set Options.SkipBad, or -skip-bad in gandata, to skip and report such files)", d.spec, err)
-		}
-		if !d.bad[i].Swap(true) {
-			d.report.addSkipped(err)
-		}
-	}
-	return 0, fmt.Errorf("%s: every one of the %d samples failed to decode (%s)", d.spec, n, d.report)
-}
-
-// byteToUnit maps a stored byte to [-1, 1]: 0 -> -1, 255 -> +1.
-var byteToUnit = func() (table [256]float32) {
-	for v := range table {
-		table[v] = float32(v)/127.5 - 1
-	}
-	return table
-}()
-
-// Report lists the files that were skipped (Options.SkipBad) or ignored (not PNG/JPEG by name).
-type Report struct {
-	mu      sync.Mutex
-	skipped []error
-	ignored []string
-}
-
-// maxListed bounds how many file names Report.String prints per category.
-const maxListed = 10
-
-func (r *Report) addSkipped(err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.skipped = append(r.skipped, err)
-}
-
-func (r *Report) addIgnored(path string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.ignored = append(r.ignored, path)
-}
-
-// Skipped returns one error per skipped file, each naming the file and the reason.
-func (r *Report) Skipped() []error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]error(nil), r.skipped...)
-}
-
-// Ignored returns the files that were not read because their names are not .png, .jpg or .jpeg.
-func (r *Report) Ignored() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.ignored...)
-}
-
-// String summarises the report, naming up to maxListed files of each kind.
-func (r *Report) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d files skipped, %d ignored", len(r.skipped), len(r.ignored))
-	for i, err := range r.skipped {
-		if i == maxListed {
-			fmt.Fprintf(&b, "\n  ... %d more skipped", len(r.skipped)-maxListed)
-			break
-		}
-		fmt.Fprintf(&b, "\n  skipped: %v", err)
-	}
-	for i, path := range r.ignored {
-		if i == maxListed {
-			fmt.Fprintf(&b, "\n  ... %d more ignored", len(r.ignored)-maxListed)
-			break
-		}
-		fmt.Fprintf(&b, "\n  ignored (not .png/.jpg/.jpeg): %s", path)
-	}
-	return b.String()
 }
 
 // ErrNotInstalled is wrapped by the errors of Open when a packaged data set (MNIST,

@@ -82,6 +82,12 @@ func TestFolderBadFiles(t *testing.T) {
 		t.Errorf("report %q does not count 1 skipped and 2 ignored files", d.Report())
 	}
 
+	onlyBad := t.TempDir()
+	writeFile(t, filepath.Join(onlyBad, "fake.png"), []byte("GIF89a"))
+	if _, err := Open("folder:"+onlyBad, Options{Resolution: 8, SkipBad: true}); err == nil || !strings.Contains(err.Error(), "no usable samples (1 files skipped") {
+		t.Errorf("a folder of bad files with SkipBad: error %v, want no usable samples with the report", err)
+	}
+
 	os.Remove(fake)
 	truncated := filepath.Join(root, "dogs", "cut.jpg")
 	jpegData := encodeJPEG(t, colorPattern(16, 16, 3), 90)
