@@ -118,14 +118,19 @@ func Open(spec string, opts Options) (*Dataset, error) {
 		src.Close()
 		return nil, fmt.Errorf("datasets.Open(%q): no usable samples (%s)", spec, report)
 	}
+	return newDataset(spec, src, opts, classes, report), nil
+}
+
+// newDataset serves src; opts must be validated and have its resolution and channels set.
+func newDataset(spec string, src sampleSource, opts Options, classNames []string, report *Report) *Dataset {
 	return &Dataset{
 		spec:       spec,
 		src:        src,
 		opts:       opts,
-		classNames: classes,
+		classNames: classNames,
 		report:     report,
 		bad:        make([]atomic.Bool, src.Len()),
-	}, nil
+	}
 }
 
 func (o *Options) validate() error {

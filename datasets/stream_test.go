@@ -6,7 +6,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 const streamSamples = 50
@@ -186,5 +188,42 @@ func TestCloseStopsPrefetching(t *testing.T) {
 	}
 	if running := pipelineGoroutines(); running != 0 {
 		t.Errorf("%d pipeline goroutines after Close, want 0", running)
+	}
+}
+
+// countingSource serves gray 4x4 samples and counts the reads.
+type countingSource struct {
+	samples int
+	reads   atomic.Int64
+}
+
+func (c *countingSource) Len() int { return c.samples }
+
+func (c *countingSource) Read(i int, dst []uint8) (int32, error) {
+	c.reads.Add(1)
+	clear(dst)
+	dst[0] = uint8(i)
+	return 0, nil
+}
+
+func (c *countingSource) Close() error { return nil }
+
+func TestPrefetchIsBounded(t *testing.T) {
+	src := &countingSource{samples: 1 << 20} // stands for a data set far larger than memory
+	opts := Options{Resolution: 4, Channels: 1, Workers: 2, Prefetch: 3}
+	d := newDataset("counting", src, opts, nil, &Report{})
+	defer d.Close()
+	if _, err := d.NextBatch(10); err != nil {
+		t.Fatal(err)
+	}
+	// The producer queues Prefetch batches behind the one served and then waits, so exactly
+	// (1 + 3) batches of 10 are read, however long the pipeline runs.
+	const want = (1 + 3) * 10
+	for deadline := time.Now().Add(5 * time.Second); src.reads.Load() < want && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // time to overrun, if it would
+	if reads := src.reads.Load(); reads != want {
+		t.Errorf("%d samples read after serving one batch of 10 with Prefetch 3, want %d", reads, want)
 	}
 }
