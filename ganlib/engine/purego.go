@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
@@ -33,7 +34,16 @@ var (
 )
 
 // newPureGo creates the completed pure-Go backend; config is passed on to simplego.
+//
+// Ops run one after another (simplego's "ops_sequential") unless config says "ops_parallel":
+// simplego's parallel scheduler runs ops on the same worker pool that DotGeneral waits on for
+// its own parallel blocks, and with the many matrix products of a gradient-penalty step every
+// worker ended up waiting for another one (a deadlock seen in the ops tests). Matrix products
+// still use all cores inside each op.
 func newPureGo(config string) (backends.Backend, error) {
+	if !strings.Contains(config, "ops_parallel") {
+		config = strings.Trim("ops_sequential,"+config, ",")
+	}
 	inner, err := simplego.New(config)
 	if err != nil {
 		return nil, err

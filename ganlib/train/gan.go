@@ -37,8 +37,20 @@ func Pyramid(x *Node, minResolution int) []*Node {
 	return levels
 }
 
+// networkContext is the context of one network's variables. It is unchecked: a step graph calls D
+// several times (real, fake, interpolated) and several graphs (D step, G step, sampling) share
+// the same variables, so variables are created on first use and reused afterwards.
+func networkContext(ctx *context.Context, scope string) *context.Context {
+	return ctx.InAbsPath(scope).Checked(false)
+}
+
+// Generate runs the generator on z with its variables.
+func (m GAN) Generate(ctx *context.Context, z *Node) []*Node {
+	return m.Generator(networkContext(ctx, GeneratorScope), z)
+}
+
 func (m GAN) critic(ctx *context.Context) losses.Critic {
-	dctx := ctx.InAbsPath(DiscriminatorScope)
+	dctx := networkContext(ctx, DiscriminatorScope)
 	return func(images []*Node) *Node { return m.Discriminator(dctx, images) }
 }
 
@@ -47,7 +59,7 @@ func (m GAN) critic(ctx *context.Context) losses.Critic {
 // optimizer step. It returns the loss and its terms: total, wasserstein, penalty, drift, and the
 // gradient norm.
 func (m GAN) WGANGPDiscriminatorStep(ctx *context.Context, loss losses.WGANGP, opt Optimizer, real, z, eps *Node) []*Node {
-	fake := m.Generator(ctx.InAbsPath(GeneratorScope), z)
+	fake := m.Generate(ctx, z)
 	for i := range fake {
 		fake[i] = StopGradient(fake[i])
 	}
@@ -59,7 +71,7 @@ func (m GAN) WGANGPDiscriminatorStep(ctx *context.Context, loss losses.WGANGP, o
 // WGANGPGeneratorStep builds one generator update: -E[D(G(z))] and the optimizer step over the
 // generator's variables only. It returns the loss and the gradient norm.
 func (m GAN) WGANGPGeneratorStep(ctx *context.Context, loss losses.WGANGP, opt Optimizer, z *Node) []*Node {
-	fake := m.Generator(ctx.InAbsPath(GeneratorScope), z)
+	fake := m.Generate(ctx, z)
 	total := loss.GeneratorLoss(m.critic(ctx)(fake))
 	return []*Node{total, opt.Minimize(ctx, total)}
 }

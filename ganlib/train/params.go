@@ -1,0 +1,66 @@
+package train
+
+import (
+	"github.com/ganlab/gogan/ganlib/layers"
+	"github.com/ganlab/gogan/ganlib/losses"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Hyper-parameter keys of the training machinery (context params).
+const (
+	ParamDataset      = "dataset"       // datasets.Open spec: mnist, fashion-mnist, emoji, folder:/path, ...
+	ParamBatchSize    = "batch_size"    // images per step
+	ParamKimg         = "kimg"          // training length in thousands of real images shown to D
+	ParamSeed         = "seed"          // seeds data order, latents and weight initialization
+	ParamOptimizer    = "optimizer"     // "adam" or "rmsprop", for G and D
+	ParamLearningRate = "learning_rate" // G and D learning rate
+	ParamBeta1        = "adam_beta1"    // Adam's first-moment decay
+	ParamBeta2        = "adam_beta2"    // Adam's second-moment (RMSprop's) decay
+	ParamEpsilon      = "adam_epsilon"  // optimizers' epsilon
+	ParamGPLambda     = "gp_lambda"     // WGAN-GP penalty weight
+	ParamDrift        = "drift"         // WGAN-GP drift weight on E[D(real)^2]
+	ParamTickKimg     = "tick_kimg"     // log (and sample) every this many kimg
+)
+
+// DefaultParams are the defaults of the keys above: MSG-GAN's authors' settings (Adam, lr
+// 0.003, betas (0, 0.99)) with ProGAN's WGAN-GP weights (lambda 10, drift 0.001).
+func DefaultParams() map[string]any {
+	return map[string]any{
+		ParamDataset:      "mnist",
+		ParamBatchSize:    16,
+		ParamKimg:         1.0,
+		ParamSeed:         1,
+		ParamOptimizer:    string(Adam),
+		ParamLearningRate: 0.003,
+		ParamBeta1:        0.0,
+		ParamBeta2:        0.99,
+		ParamEpsilon:      1e-8,
+		ParamGPLambda:     10.0,
+		ParamDrift:        0.001,
+		ParamTickKimg:     0.25,
+
+		layers.ParamMbstdGroupSize:   layers.DefaultMbstdGroupSize,
+		layers.ParamMbstdNumFeatures: layers.DefaultMbstdNumFeatures,
+		layers.ParamLeakyReLUSlope:   layers.DefaultLeakyReLUSlope,
+	}
+}
+
+// OptimizerFor returns the optimizer settings from ctx for the variables under scope.
+func OptimizerFor(ctx *context.Context, scope string) Optimizer {
+	return Optimizer{
+		Scope:        scope,
+		Algorithm:    Algorithm(context.GetParamOr(ctx, ParamOptimizer, string(Adam))),
+		LearningRate: context.GetParamOr(ctx, ParamLearningRate, 0.003),
+		Beta1:        context.GetParamOr(ctx, ParamBeta1, 0.0),
+		Beta2:        context.GetParamOr(ctx, ParamBeta2, 0.99),
+		Epsilon:      context.GetParamOr(ctx, ParamEpsilon, 1e-8),
+	}
+}
+
+// WGANGPFor returns the WGAN-GP weights from ctx.
+func WGANGPFor(ctx *context.Context) losses.WGANGP {
+	return losses.WGANGP{
+		Lambda: context.GetParamOr(ctx, ParamGPLambda, 10.0),
+		Drift:  context.GetParamOr(ctx, ParamDrift, 0.001),
+	}
+}
