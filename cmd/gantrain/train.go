@@ -12,7 +12,9 @@ import (
 	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
@@ -108,7 +110,7 @@ func writeSamples(generate *context.Exec, latents *tensors.Tensor, path string) 
 func scalar(t *tensors.Tensor) float64 { return float64(tensors.ToScalar[float32](t)) }
 
 func normalTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
-	t := tensors.FromShape(shapesF32(dims))
+	t := tensors.FromShape(shapes.Make(dtypes.Float32, dims...))
 	tensors.MutableFlatData(t, func(flat []float32) {
 		for i := range flat {
 			flat[i] = float32(rng.NormFloat64())
