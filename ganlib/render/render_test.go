@@ -2,8 +2,6 @@ package render
 
 import (
 	"image/color"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -45,22 +43,5 @@ func TestScaleGridUpscalesNearest(t *testing.T) {
 	}
 	if got := grid.RGBAAt(6, 2); got != (color.RGBA{128, 128, 128, 255}) {
 		t.Errorf("fine tile pixel = %v, want 0 -> grey 128", got)
-	}
-}
-
-func TestWriteFileAtomicReplaces(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "grid.png")
-	for _, content := range []string{"first", "second"} {
-		if err := WriteFileAtomic(path, []byte(content)); err != nil {
-			t.Fatal(err)
-		}
-		got, err := os.ReadFile(path)
-		if err != nil || string(got) != content {
-			t.Fatalf("read %q, %v; want %q", got, err, content)
-		}
-	}
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("%d files left in the folder, want only the target", len(entries))
 	}
 }

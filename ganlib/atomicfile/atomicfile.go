@@ -1,17 +1,18 @@
-package render
+// Package atomicfile writes files so that readers never see a partial file and a crash never
+// destroys the previous version: snapshots, sample grids, caches.
+package atomicfile
 
 import (
 	stderrors "errors"
-	"image"
 	"os"
 	"path/filepath"
 
 	"github.com/pkg/errors"
 )
 
-// WriteFileAtomic writes data to path through a temporary file in the same folder and a rename,
+// Write writes data to path through a temporary file in the same folder and a rename,
 // so readers never see a partial file and a crash never destroys the previous version.
-func WriteFileAtomic(path string, data []byte) error {
+func Write(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return errors.Wrapf(err, "creating folder %s", dir)
@@ -32,13 +33,4 @@ func WriteFileAtomic(path string, data []byte) error {
 		return errors.Wrapf(err, "renaming %s to %s", tmp.Name(), path)
 	}
 	return nil
-}
-
-// WritePNG encodes img and writes it to path atomically.
-func WritePNG(path string, img image.Image) error {
-	data, err := EncodePNG(img)
-	if err != nil {
-		return err
-	}
-	return WriteFileAtomic(path, data)
 }
