@@ -180,6 +180,21 @@ func (d *Dataset) ClassNames() []string { return slices.Clone(d.classNames) }
 // Epoch returns the epoch the next served sample belongs to (0 for the first pass).
 func (d *Dataset) Epoch() int { return int(d.position / int64(d.src.Len())) }
 
+// Position returns the index, in the endless shuffled stream, of the next sample NextBatch serves
+// (the number of samples served so far, when starting from 0).
+func (d *Dataset) Position() int64 { return d.position }
+
+// SetPosition makes NextBatch continue from the given stream index, as if that many samples had
+// been served: a resumed training run sees exactly the samples it would have seen.
+func (d *Dataset) SetPosition(position int64) error {
+	if position < 0 {
+		return fmt.Errorf("%s: SetPosition(%d): the position must be >= 0", d.spec, position)
+	}
+	d.stopPipeline()
+	d.position = position
+	return nil
+}
+
 // Report returns the files skipped or ignored so far (see Options.SkipBad).
 func (d *Dataset) Report() *Report { return d.report }
 

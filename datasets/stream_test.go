@@ -83,6 +83,26 @@ func TestStreamIndependentOfBatchSizesAndWorkers(t *testing.T) {
 	}
 }
 
+// TestSetPositionResumesTheStream: a stream restarted at position 73 (across an epoch boundary of
+// the 50 samples) serves what an uninterrupted stream serves from its 74th sample on.
+func TestSetPositionResumesTheStream(t *testing.T) {
+	full := servedRecords(t, openNumbered(t, Options{Seed: 3, Flip: true}), 120)
+	resumed := openNumbered(t, Options{Seed: 3, Flip: true})
+	servedRecords(t, resumed, 10) // a running pipeline must be discarded by SetPosition
+	if err := resumed.SetPosition(73); err != nil {
+		t.Fatal(err)
+	}
+	if resumed.Position() != 73 {
+		t.Fatalf("Position() = %d after SetPosition(73)", resumed.Position())
+	}
+	if got := servedRecords(t, resumed, 47); !slices.Equal(got, full[73:]) {
+		t.Errorf("resumed at 73 served\n%v\nwant\n%v", got, full[73:])
+	}
+	if err := resumed.SetPosition(-1); err == nil {
+		t.Error("SetPosition(-1) accepted")
+	}
+}
+
 func TestFlipIsExactMirrorAndSeeded(t *testing.T) {
 	plain := openNumbered(t, Options{Seed: 5})
 	flipped := openNumbered(t, Options{Seed: 5, Flip: true})
