@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 
 	"github.com/ganlab/gogan/ganlib/engine"
+	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/ui/commandline"
 )
 
@@ -20,7 +21,8 @@ func main() {
 	ctx := defaultContext()
 	settings := commandline.CreateContextSettingsFlag(ctx, "set")
 	backendConfig := flag.String("backend", engine.Config(""), "backend: go, xla:cpu, xla:cuda or xla:/abs/plugin.so (default $GOMLX_BACKEND or go)")
-	outDir := flag.String("out", filepath.Join("runs", "msggan-mnist"), "folder for samples and stats")
+	outDir := flag.String("out", filepath.Join("runs", "msggan-mnist"), "folder for stats.jsonl, snapshots and sample grids")
+	resume := flag.String("resume", "", `snapshot to continue from exactly, or "latest" for the newest one in -out`)
 	flag.Parse()
 	if _, err := commandline.ParseContextSettings(ctx, *settings); err != nil {
 		log.Fatalf("gantrain: -set %q: %v", *settings, err)
@@ -29,7 +31,16 @@ func main() {
 	if err != nil {
 		log.Fatalf("gantrain: %v", err)
 	}
-	if err := run(ctx, backend, *outDir); err != nil {
+	resumeFrom := *resume
+	if resumeFrom == "latest" {
+		if resumeFrom, err = train.LatestSnapshot(*outDir); err != nil {
+			log.Fatalf("gantrain: %v", err)
+		}
+		if resumeFrom == "" {
+			log.Printf("gantrain: no snapshot in %s, starting afresh", *outDir)
+		}
+	}
+	if err := run(ctx, backend, *outDir, resumeFrom); err != nil {
 		log.Fatalf("gantrain: %+v", err)
 	}
 	os.Exit(0)

@@ -49,15 +49,35 @@ func (m GAN) Generate(ctx *context.Context, z *Node) []*Node {
 	return m.Generator(networkContext(ctx, GeneratorScope), z)
 }
 
+// GenerateEMA runs the generator on z with the moving average of its weights (for samples and
+// metrics).
+func (m GAN) GenerateEMA(ctx *context.Context, z *Node) []*Node {
+	return m.Generator(networkContext(ctx, GeneratorEMAScope), z)
+}
+
 func (m GAN) critic(ctx *context.Context) losses.Critic {
 	dctx := networkContext(ctx, DiscriminatorScope)
 	return func(images []*Node) *Node { return m.Discriminator(dctx, images) }
 }
 
+// GraphParamAlpha is the graph parameter holding the fade-in alpha (a scalar node) that the loop
+// feeds to every step graph: networks that grow (ProGAN) read it with Alpha.
+const GraphParamAlpha = "fade_in_alpha"
+
+// Alpha returns the fade-in alpha node of g's step, or nil outside the training loop.
+func Alpha(ctx *context.Context, g *Graph) *Node {
+	if value, found := ctx.GetGraphParam(g, GraphParamAlpha); found {
+		return value.(*Node)
+	}
+	return nil
+}
+
+// WGANGPTerms names the values WGANGPDiscriminatorStep returns, in order.
+var WGANGPTerms = []string{"d_loss", "wasserstein", "gradient_penalty", "drift", "d_grad_norm"}
+
 // WGANGPDiscriminatorStep builds one discriminator update with WGAN-GP: generated images from z
 // (no gradient to G), the loss on the real batch and eps [B] (interpolation weights), and the
-// optimizer step. It returns the loss and its terms: total, wasserstein, penalty, drift, and the
-// gradient norm.
+// optimizer step. It returns the values named by WGANGPTerms.
 func (m GAN) WGANGPDiscriminatorStep(ctx *context.Context, loss losses.WGANGP, opt Optimizer, real, z, eps *Node) []*Node {
 	fake := m.Generate(ctx, z)
 	for i := range fake {
@@ -68,8 +88,11 @@ func (m GAN) WGANGPDiscriminatorStep(ctx *context.Context, loss losses.WGANGP, o
 	return []*Node{total, wass, penalty, drift, gradNorm}
 }
 
+// GeneratorTerms names the values WGANGPGeneratorStep returns, in order.
+var GeneratorTerms = []string{"g_loss", "g_grad_norm"}
+
 // WGANGPGeneratorStep builds one generator update: -E[D(G(z))] and the optimizer step over the
-// generator's variables only. It returns the loss and the gradient norm.
+// generator's variables only. It returns the values named by GeneratorTerms.
 func (m GAN) WGANGPGeneratorStep(ctx *context.Context, loss losses.WGANGP, opt Optimizer, z *Node) []*Node {
 	fake := m.Generate(ctx, z)
 	total := loss.GeneratorLoss(m.critic(ctx)(fake))

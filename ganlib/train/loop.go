@@ -1,0 +1,336 @@
+package train
+
+import (
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ganlab/gogan/datasets"
+	"github.com/ganlab/gogan/ganlib/render"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/pkg/errors"
+)
+
+// RunConfig is a run's length, pace and bookkeeping, read from the context (see params.go).
+type RunConfig struct {
+	BatchSize       int
+	Kimg            float64
+	TickKimg        float64
+	SnapshotKimg    float64
+	NCritic         int
+	EMAHalfLifeKimg float64
+	EMARampup       float64
+	Seed            int
+	SampleLatents   int
+}
+
+// RunConfigFromContext reads the run settings, validating them.
+func RunConfigFromContext(ctx *context.Context) (RunConfig, error) {
+	c := RunConfig{
+		BatchSize:       context.GetParamOr(ctx, ParamBatchSize, 16),
+		Kimg:            context.GetParamOr(ctx, ParamKimg, 1.0),
+		TickKimg:        context.GetParamOr(ctx, ParamTickKimg, 0.25),
+		SnapshotKimg:    context.GetParamOr(ctx, ParamSnapshotKimg, 1.0),
+		NCritic:         context.GetParamOr(ctx, ParamNCritic, 1),
+		EMAHalfLifeKimg: context.GetParamOr(ctx, ParamEMAKimg, 10.0),
+		EMARampup:       context.GetParamOr(ctx, ParamEMARampup, 0.05),
+		Seed:            context.GetParamOr(ctx, ParamSeed, 1),
+		SampleLatents:   context.GetParamOr(ctx, ParamSampleLatents, 8),
+	}
+	switch {
+	case c.BatchSize <= 0:
+		return c, errors.Errorf("%s=%d must be positive", ParamBatchSize, c.BatchSize)
+	case c.Kimg <= 0 || c.TickKimg <= 0 || c.SnapshotKimg <= 0:
+		return c, errors.Errorf("%s=%g, %s=%g and %s=%g must be positive", ParamKimg, c.Kimg, ParamTickKimg, c.TickKimg, ParamSnapshotKimg, c.SnapshotKimg)
+	case c.NCritic <= 0:
+		return c, errors.Errorf("%s=%d must be positive", ParamNCritic, c.NCritic)
+	}
+	return c, nil
+}
+
+// Loop trains a GAN with WGAN-GP: NCritic discriminator steps, each on a new real batch, then one
+// generator step; counted in real images shown (kimg), logged every tick to stats.jsonl,
+// snapshotted every SnapshotKimg with a sample grid of fixed latents from the generator EMA.
+type Loop struct {
+	Backend backends.Backend
+	Ctx     *context.Context
+	GAN     GAN
+	Data    *datasets.Dataset
+	// OutDir receives stats.jsonl, snapshots and sample grids.
+	OutDir string
+	// Stage maps the current kimg to a stage key and a fade-in alpha (ProGAN's growing). Step
+	// graphs are compiled once per stage key and reused; alpha is a graph input, so changing it
+	// re-traces nothing. Nil means one stage with alpha 1.
+	Stage func(kimg float64) (key string, alpha float64)
+	// OnTick, if set, receives every tick (notebooks draw their live panel from it).
+	OnTick func(*Tick)
+	// Logf receives progress lines; nil means log.Printf.
+	Logf func(format string, args ...any)
+
+	cfg          RunConfig
+	progress     Progress
+	pcg          *rand.PCG
+	rng          *rand.Rand
+	fixedLatents *tensors.Tensor
+	stages       map[string]*stageExecs
+	lastSnapshot string
+}
+
+// stageExecs are the compiled graphs of one stage.
+type stageExecs struct {
+	discriminator, generator, sample *context.Exec
+}
+
+// Run trains until Kimg thousand images have been shown. If resumeFrom names a snapshot file,
+// training continues from it exactly; "" starts afresh.
+func (l *Loop) Run(resumeFrom string) error {
+	cfg, err := RunConfigFromContext(l.Ctx)
+	if err != nil {
+		return err
+	}
+	l.cfg = cfg
+	if l.Logf == nil {
+		l.Logf = log.Printf
+	}
+	l.stages = map[string]*stageExecs{}
+	l.pcg = rand.NewPCG(uint64(cfg.Seed), 0x6761_6e73)
+	l.rng = rand.New(l.pcg)
+	// Fixed latents come from their own generator, so they are the same whatever the resume point.
+	l.fixedLatents = normalTensor(rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6669_7865)), cfg.SampleLatents, l.GAN.LatentDim)
+	l.Ctx.SetParam(context.ParamInitialSeed, int64(cfg.Seed))
+	if resumeFrom != "" {
+		if err := l.resume(resumeFrom); err != nil {
+			return err
+		}
+	}
+	total := int64(cfg.Kimg * 1000)
+	tickImages := max(int64(cfg.TickKimg*1000), 1)
+	snapshotImages := max(int64(cfg.SnapshotKimg*1000), 1)
+	start := time.Now()
+	tick := &Tick{}
+	tickStart, tickShown := time.Now(), l.progress.Shown
+	for l.progress.Shown < total {
+		stageKey, alpha := l.stage()
+		execs, err := l.stageExecs(stageKey)
+		if err != nil {
+			return err
+		}
+		if err := l.iterate(execs, alpha, tick); err != nil {
+			return errors.WithMessagef(err, "iteration %d (kimg %.3f), last good snapshot %q",
+				l.progress.Iterations, l.progress.Kimg(), l.lastSnapshot)
+		}
+		done := l.progress.Shown >= total
+		if l.progress.Shown/tickImages != (l.progress.Shown-int64(cfg.NCritic*cfg.BatchSize))/tickImages || done {
+			tick.Kimg, tick.Iterations, tick.Stage, tick.Alpha = l.progress.Kimg(), l.progress.Iterations, stageKey, alpha
+			tick.Seconds = time.Since(tickStart).Seconds()
+			tick.ImagesPerSec = float64(l.progress.Shown-tickShown) / tick.Seconds
+			tick.TotalSeconds = time.Since(start).Seconds()
+			if l.progress.Shown/snapshotImages != (l.progress.Shown-int64(cfg.NCritic*cfg.BatchSize))/snapshotImages || done {
+				if tick.SnapshotPath, tick.SamplesPath, err = l.snapshot(execs); err != nil {
+					return err
+				}
+			}
+			tick.finish()
+			if err := appendStats(l.OutDir, tick); err != nil {
+				return err
+			}
+			l.logTick(tick, total)
+			if l.OnTick != nil {
+				l.OnTick(tick)
+			}
+			tick = &Tick{}
+			tickStart, tickShown = time.Now(), l.progress.Shown
+		}
+	}
+	return nil
+}
+
+// stage returns the current stage key and alpha.
+func (l *Loop) stage() (string, float64) {
+	if l.Stage == nil {
+		return "", 1
+	}
+	return l.Stage(l.progress.Kimg())
+}
+
+// stageExecs returns the stage's compiled graphs, building them on first use.
+func (l *Loop) stageExecs(key string) (*stageExecs, error) {
+	if execs, ok := l.stages[key]; ok {
+		return execs, nil
+	}
+	loss := WGANGPFor(l.Ctx)
+	optD, optG := OptimizerFor(l.Ctx, DiscriminatorScope), OptimizerFor(l.Ctx, GeneratorScope)
+	withAlpha := func(ctx *context.Context, alpha *Node) {
+		ctx.SetGraphParam(alpha.Graph(), GraphParamAlpha, alpha)
+	}
+	execs := &stageExecs{
+		discriminator: context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, real, z, eps, alpha *Node) []*Node {
+			withAlpha(ctx, alpha)
+			return l.GAN.WGANGPDiscriminatorStep(ctx, loss, optD, real, z, eps)
+		}),
+		generator: context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, z, alpha, emaBeta *Node) []*Node {
+			withAlpha(ctx, alpha)
+			outputs := l.GAN.WGANGPGeneratorStep(ctx, loss, optG, z)
+			updateEMA(ctx, z.Graph(), emaBeta)
+			return outputs
+		}),
+		sample: context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, z, alpha *Node) []*Node {
+			withAlpha(ctx, alpha)
+			return l.GAN.GenerateEMA(ctx, z)
+		}),
+	}
+	l.stages[key] = execs
+	return execs, nil
+}
+
+// iterate runs NCritic discriminator steps and one generator step, adding their values to tick.
+func (l *Loop) iterate(execs *stageExecs, alpha float64, tick *Tick) error {
+	alphaT := tensors.FromScalar(float32(alpha))
+	for range l.cfg.NCritic {
+		batch, err := l.Data.NextBatch(l.cfg.BatchSize)
+		if err != nil {
+			return err
+		}
+		real, err := batch.Tensor()
+		if err != nil {
+			return err
+		}
+		outputs, err := execs.discriminator.Exec(real, l.latents(l.cfg.BatchSize), l.uniform(l.cfg.BatchSize), alphaT)
+		if err != nil {
+			return errors.WithMessage(err, "discriminator step")
+		}
+		if err := tick.add(WGANGPTerms, scalars(outputs)); err != nil {
+			return errors.WithMessage(err, "discriminator step diverged")
+		}
+		l.progress.Shown += int64(l.cfg.BatchSize)
+	}
+	// The first steps created the generator's variables: its EMA starts as a copy of them.
+	if err := initEMA(l.Ctx); err != nil {
+		return err
+	}
+	beta := EMABeta(l.cfg.BatchSize, l.cfg.EMAHalfLifeKimg, l.cfg.EMARampup, l.progress.Shown)
+	outputs, err := execs.generator.Exec(l.latents(l.cfg.BatchSize), alphaT, tensors.FromScalar(float32(beta)))
+	if err != nil {
+		return errors.WithMessage(err, "generator step")
+	}
+	if err := tick.add(GeneratorTerms, scalars(outputs)); err != nil {
+		return errors.WithMessage(err, "generator step diverged")
+	}
+	l.progress.Iterations++
+	return nil
+}
+
+// snapshot writes the snapshot and the EMA generator's samples of the fixed latents.
+func (l *Loop) snapshot(execs *stageExecs) (snapshotPath, samplesPath string, err error) {
+	_, alpha := l.stage()
+	outputs, err := execs.sample.Exec(l.fixedLatents, tensors.FromScalar(float32(alpha)))
+	if err != nil {
+		return "", "", errors.WithMessage(err, "sampling the generator EMA")
+	}
+	scales := make([]render.Images, len(outputs))
+	for i, out := range outputs {
+		if scales[i], err = render.FromTensor(out); err != nil {
+			return "", "", err
+		}
+	}
+	samplesPath = filepath.Join(l.OutDir, fmt.Sprintf("samples-kimg%010.3f.png", l.progress.Kimg()))
+	if err := render.WritePNG(samplesPath, render.ScaleGrid(scales, l.cfg.SampleLatents)); err != nil {
+		return "", "", err
+	}
+	rngState, err := l.pcg.MarshalBinary()
+	if err != nil {
+		return "", "", err
+	}
+	variables, err := captureVariables(l.Ctx)
+	if err != nil {
+		return "", "", err
+	}
+	snapshot := &Snapshot{Progress: l.progress, RNG: rngState, DataPosition: l.Data.Position(),
+		Params: contextParams(l.Ctx), Variables: variables}
+	if snapshotPath, err = WriteSnapshot(l.OutDir, snapshot); err != nil {
+		return "", "", err
+	}
+	l.lastSnapshot = snapshotPath
+	return snapshotPath, samplesPath, nil
+}
+
+// resume restores a snapshot; settings that differ from the snapshot's are reported, not fatal
+// (a longer kimg, say, is how a run is extended).
+func (l *Loop) resume(path string) error {
+	s, err := ReadSnapshot(path)
+	if err != nil {
+		return err
+	}
+	current := contextParams(l.Ctx)
+	for key, value := range s.Params {
+		if current[key] != value {
+			l.Logf("resume: setting %s is %s now, was %s in %s", strings.TrimPrefix(key, "/|"), current[key], value, path)
+		}
+	}
+	if err := restoreVariables(l.Ctx, s.Variables); err != nil {
+		return errors.WithMessagef(err, "resuming from %s", path)
+	}
+	if err := l.pcg.UnmarshalBinary(s.RNG); err != nil {
+		return errors.Wrapf(err, "resuming from %s: random generator state", path)
+	}
+	if err := l.Data.SetPosition(s.DataPosition); err != nil {
+		return err
+	}
+	l.progress = s.Progress
+	l.lastSnapshot = path
+	l.Logf("resumed from %s at kimg %.3f", path, l.progress.Kimg())
+	return nil
+}
+
+func (l *Loop) logTick(tick *Tick, total int64) {
+	done := float64(l.progress.Shown) / float64(total)
+	const width = 20
+	filled := min(int(done*width), width)
+	bar := strings.Repeat("#", filled) + strings.Repeat("-", width-filled)
+	var terms []string
+	for _, name := range tick.TermNames() {
+		terms = append(terms, fmt.Sprintf("%s %.4g", name, tick.Terms[name]))
+	}
+	eta := time.Duration(float64(total-l.progress.Shown) / max(tick.ImagesPerSec, 1e-9) * float64(time.Second))
+	l.Logf("[%s] kimg %.3f/%.3f %.1f img/s eta %s | %s", bar, tick.Kimg, float64(total)/1000, tick.ImagesPerSec,
+		eta.Round(time.Second), strings.Join(terms, ", "))
+}
+
+// latents draws z ~ N(0, I) [n, LatentDim] from the run's generator.
+func (l *Loop) latents(n int) *tensors.Tensor { return normalTensor(l.rng, n, l.GAN.LatentDim) }
+
+// uniform draws n values in [0, 1) from the run's generator.
+func (l *Loop) uniform(n int) *tensors.Tensor {
+	values := make([]float32, n)
+	for i := range values {
+		values[i] = l.rng.Float32()
+	}
+	return tensors.FromFlatDataAndDimensions(values, n)
+}
+
+func normalTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
+	t := tensors.FromShape(shapes.Make(dtypes.Float32, dims...))
+	tensors.MutableFlatData(t, func(flat []float32) {
+		for i := range flat {
+			flat[i] = float32(rng.NormFloat64())
+		}
+	})
+	return t
+}
+
+// scalars reads float32 scalar outputs.
+func scalars(outputs []*tensors.Tensor) []float64 {
+	values := make([]float64, len(outputs))
+	for i, t := range outputs {
+		values[i] = float64(tensors.ToScalar[float32](t))
+	}
+	return values
+}
