@@ -117,6 +117,9 @@ func (l *Loop) Run(resumeFrom string) error {
 	start := time.Now()
 	tick := &Tick{}
 	tickStart, tickShown := time.Now(), l.progress.Shown
+	// The next tick and snapshot are due when the images shown reach these multiples.
+	nextTick := nextMultiple(l.progress.Shown, tickImages)
+	nextSnapshot := nextMultiple(l.progress.Shown, snapshotImages)
 	for l.progress.Shown < total {
 		stageKey, alpha := l.stage()
 		execs, err := l.stageExecs(stageKey)
@@ -128,30 +131,37 @@ func (l *Loop) Run(resumeFrom string) error {
 				l.progress.Iterations, l.progress.Kimg(), l.lastSnapshot)
 		}
 		done := l.progress.Shown >= total
-		if l.progress.Shown/tickImages != (l.progress.Shown-int64(cfg.NCritic*cfg.BatchSize))/tickImages || done {
-			tick.Kimg, tick.Iterations, tick.Stage, tick.Alpha = l.progress.Kimg(), l.progress.Iterations, stageKey, alpha
-			tick.Seconds = time.Since(tickStart).Seconds()
-			tick.ImagesPerSec = float64(l.progress.Shown-tickShown) / tick.Seconds
-			tick.TotalSeconds = time.Since(start).Seconds()
-			if l.progress.Shown/snapshotImages != (l.progress.Shown-int64(cfg.NCritic*cfg.BatchSize))/snapshotImages || done {
-				if tick.SnapshotPath, tick.SamplesPath, err = l.snapshot(execs); err != nil {
-					return err
-				}
-			}
-			tick.finish()
-			if err := appendStats(l.OutDir, tick); err != nil {
+		snapshotDue := l.progress.Shown >= nextSnapshot || done
+		if l.progress.Shown < nextTick && !snapshotDue {
+			continue
+		}
+		tick.Kimg, tick.Iterations, tick.Stage, tick.Alpha = l.progress.Kimg(), l.progress.Iterations, stageKey, alpha
+		tick.Seconds = time.Since(tickStart).Seconds()
+		tick.ImagesPerSec = float64(l.progress.Shown-tickShown) / tick.Seconds
+		tick.TotalSeconds = time.Since(start).Seconds()
+		if snapshotDue {
+			if tick.SnapshotPath, tick.SamplesPath, err = l.snapshot(execs); err != nil {
 				return err
 			}
-			l.logTick(tick, total)
-			if l.OnTick != nil {
-				l.OnTick(tick)
-			}
-			tick = &Tick{}
-			tickStart, tickShown = time.Now(), l.progress.Shown
+			nextSnapshot = nextMultiple(l.progress.Shown, snapshotImages)
 		}
+		tick.finish()
+		if err := appendStats(l.OutDir, tick); err != nil {
+			return err
+		}
+		l.logTick(tick, total)
+		if l.OnTick != nil {
+			l.OnTick(tick)
+		}
+		tick = &Tick{}
+		tickStart, tickShown = time.Now(), l.progress.Shown
+		nextTick = nextMultiple(l.progress.Shown, tickImages)
 	}
 	return nil
 }
+
+// nextMultiple returns the smallest multiple of step above shown.
+func nextMultiple(shown, step int64) int64 { return (shown/step + 1) * step }
 
 // stage returns the current stage key and alpha.
 func (l *Loop) stage() (string, float64) {
@@ -299,7 +309,7 @@ func (l *Loop) logTick(tick *Tick, total int64) {
 	for _, name := range tick.TermNames() {
 		terms = append(terms, fmt.Sprintf("%s %.4g", name, tick.Terms[name]))
 	}
-	eta := time.Duration(float64(total-l.progress.Shown) / max(tick.ImagesPerSec, 1e-9) * float64(time.Second))
+	eta := time.Duration(float64(max(total-l.progress.Shown, 0)) / max(tick.ImagesPerSec, 1e-9) * float64(time.Second))
 	l.Logf("[%s] kimg %.3f/%.3f %.1f img/s eta %s | %s", bar, tick.Kimg, float64(total)/1000, tick.ImagesPerSec,
 		eta.Round(time.Second), strings.Join(terms, ", "))
 }

@@ -244,3 +244,22 @@ func TestDivergenceStopsWithError(t *testing.T) {
 		t.Errorf("latest snapshot %s, want the one at kimg 0.080", latest)
 	}
 }
+
+// TestSnapshotsBetweenTicks: a snapshot is due at its kimg even when no tick ends there (ticks
+// every 0.048 kimg, snapshots every 0.1 with batches of 8: 0.104 and 0.2 and the end).
+func TestSnapshotsBetweenTicks(t *testing.T) {
+	dir := t.TempDir()
+	loop := newLoop(t, dir, map[string]any{train.ParamKimg: 0.24, train.ParamTickKimg: 0.048, train.ParamSnapshotKimg: 0.1})
+	if err := loop.Run(""); err != nil {
+		t.Fatal(err)
+	}
+	snapshots, _ := filepath.Glob(filepath.Join(dir, "snapshot-kimg*.gob"))
+	var names []string
+	for _, s := range snapshots {
+		names = append(names, filepath.Base(s))
+	}
+	want := []string{"snapshot-kimg000000.104.gob", "snapshot-kimg000000.200.gob", "snapshot-kimg000000.240.gob"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("snapshots %v, want %v", names, want)
+	}
+}
