@@ -45,11 +45,8 @@ func TestGradientPenaltyLinearCriticClosedForm(t *testing.T) {
 	}
 	want := 0.0
 	for _, w := range []*tensors.Tensor{w1, w2} {
-		var sq float64
-		for _, v := range tensors.MustCopyFlatData[float64](w) {
-			sq += v * v
-		}
-		want += (math.Sqrt(sq) - 1) * (math.Sqrt(sq) - 1) / 2
+		norm := math.Sqrt(squaredNorm(w))
+		want += (norm - 1) * (norm - 1) / 2
 	}
 	if g := tensors.ToScalar[float64](got); math.Abs(g-want) > 1e-12 {
 		t.Fatalf("penalty %.12g, want %.12g", g, want)

@@ -1,5 +1,9 @@
 // Package losses holds GAN losses and regularizers, as graph functions of discriminator scores
-// and of the discriminator itself (for penalties on its input gradient).
+// and of the networks themselves (for penalties on input gradients and Jacobians).
+//
+// Multi-input convention (MSG-GAN): a discriminator that takes one image per resolution has one
+// input gradient per resolution; gradient penalties (GradientPenalty, R1Penalty) are the mean
+// over inputs of the per-input penalties, as the MSG-GAN paper (Sec. 4) states for WGAN-GP.
 package losses
 
 import (
@@ -27,18 +31,34 @@ func GradientPenalty(critic Critic, real, fake []*Node, eps *Node) *Node {
 		weight := Reshape(eps, append([]int{b}, ones(real[i].Rank()-1)...)...)
 		interpolated[i] = Add(real[i], Mul(weight, Sub(fake[i], real[i])))
 	}
-	grads := Gradient(ReduceAllSum(critic(interpolated)), interpolated...)
-	var total *Node
-	for _, grad := range grads {
-		norm := Sqrt(ReduceSum(Square(Reshape(grad, grad.Shape().Dimensions[0], -1)), 1))
-		penalty := ReduceAllMean(Square(AddScalar(norm, -1)))
-		if total == nil {
-			total = penalty
-		} else {
-			total = Add(total, penalty)
-		}
+	squaredNorms := inputGradientSquaredNorms(critic(interpolated), interpolated)
+	penalties := make([]*Node, len(squaredNorms))
+	for i, squaredNorm := range squaredNorms {
+		penalties[i] = ReduceAllMean(Square(AddScalar(Sqrt(squaredNorm), -1)))
 	}
-	return DivScalar(total, float64(len(grads)))
+	return meanOverInputs(penalties)
+}
+
+// inputGradientSquaredNorms returns, for each input, the per-sample squared norms ([B]) of the
+// gradient of sum(scores) with respect to that input. Summing the scores first gives each
+// sample's own input gradient in one backward pass, as the official WGAN-GP and R1 code does
+// (with minibatch stddev in D it also carries the other samples' dependence on x_b, there too).
+func inputGradientSquaredNorms(scores *Node, inputs []*Node) []*Node {
+	grads := Gradient(ReduceAllSum(scores), inputs...)
+	squaredNorms := make([]*Node, len(grads))
+	for i, grad := range grads {
+		squaredNorms[i] = ReduceSum(Square(Reshape(grad, grad.Shape().Dimensions[0], -1)), 1)
+	}
+	return squaredNorms
+}
+
+// meanOverInputs is the mean of one scalar term per discriminator input (see the package doc).
+func meanOverInputs(terms []*Node) *Node {
+	total := terms[0]
+	for _, term := range terms[1:] {
+		total = Add(total, term)
+	}
+	return DivScalar(total, float64(len(terms)))
 }
 
 func ones(n int) []int {
