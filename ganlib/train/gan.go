@@ -24,6 +24,11 @@ type GAN struct {
 	// RealInputs turns a batch of real images [B, H, W, C] into what Discriminator takes: the
 	// full-resolution batch alone, or its average-pooled pyramid for multi-scale models.
 	RealInputs func(real *Node) []*Node
+	// Mapping and Synthesis, set for style-based generators, split Generator into
+	// Synthesis(ctx, Mapping(ctx, z)) with w [B, wDim] or [B, numWs, wDim]: path-length
+	// regularization differentiates the final image with respect to w.
+	Mapping   func(ctx *context.Context, z *Node) *Node
+	Synthesis func(ctx *context.Context, w *Node) []*Node
 }
 
 // Pyramid returns the average-pooled pyramid of x from minResolution up to x's own
@@ -72,29 +77,14 @@ func Alpha(ctx *context.Context, g *Graph) *Node {
 	return nil
 }
 
-// WGANGPTerms names the values WGANGPDiscriminatorStep returns, in order.
-var WGANGPTerms = []string{"d_loss", "wasserstein", "gradient_penalty", "drift", "d_grad_norm"}
-
-// WGANGPDiscriminatorStep builds one discriminator update with WGAN-GP: generated images from z
-// (no gradient to G), the loss on the real batch and eps [B] (interpolation weights), and the
-// optimizer step. It returns the values named by WGANGPTerms.
+// WGANGPDiscriminatorStep is DiscriminatorStep with the WGAN-GP objective: it returns d_loss,
+// wasserstein, gradient_penalty, drift and d_grad_norm.
 func (m GAN) WGANGPDiscriminatorStep(ctx *context.Context, loss losses.WGANGP, opt Optimizer, real, z, eps *Node) []*Node {
-	fake := m.Generate(ctx, z)
-	for i := range fake {
-		fake[i] = StopGradient(fake[i])
-	}
-	total, wass, penalty, drift := loss.DiscriminatorLoss(m.critic(ctx), m.RealInputs(real), fake, eps)
-	gradNorm := opt.Minimize(ctx, total)
-	return []*Node{total, wass, penalty, drift, gradNorm}
+	return m.DiscriminatorStep(ctx, Objective{Loss: LossWGANGP, WGANGP: loss}, opt, real, z, eps).values
 }
 
-// GeneratorTerms names the values WGANGPGeneratorStep returns, in order.
-var GeneratorTerms = []string{"g_loss", "g_grad_norm"}
-
-// WGANGPGeneratorStep builds one generator update: -E[D(G(z))] and the optimizer step over the
-// generator's variables only. It returns the values named by GeneratorTerms.
+// WGANGPGeneratorStep is GeneratorStep with the WGAN-GP objective: it returns g_loss and
+// g_grad_norm.
 func (m GAN) WGANGPGeneratorStep(ctx *context.Context, loss losses.WGANGP, opt Optimizer, z *Node) []*Node {
-	fake := m.Generate(ctx, z)
-	total := loss.GeneratorLoss(m.critic(ctx)(fake))
-	return []*Node{total, opt.Minimize(ctx, total)}
+	return m.GeneratorStep(ctx, Objective{Loss: LossWGANGP, WGANGP: loss}, opt, z).values
 }

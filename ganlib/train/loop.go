@@ -28,6 +28,7 @@ type RunConfig struct {
 	NCritic         int
 	EMAHalfLifeKimg float64
 	EMARampup       float64
+	EMABeta         float64
 	Seed            int
 	SampleLatents   int
 }
@@ -42,6 +43,7 @@ func RunConfigFromContext(ctx *context.Context) (RunConfig, error) {
 		NCritic:         context.GetParamOr(ctx, ParamNCritic, 1),
 		EMAHalfLifeKimg: context.GetParamOr(ctx, ParamEMAKimg, 10.0),
 		EMARampup:       context.GetParamOr(ctx, ParamEMARampup, 0.05),
+		EMABeta:         context.GetParamOr(ctx, ParamEMABeta, 0.0),
 		Seed:            context.GetParamOr(ctx, ParamSeed, 1),
 		SampleLatents:   context.GetParamOr(ctx, ParamSampleLatents, 8),
 	}
@@ -56,9 +58,10 @@ func RunConfigFromContext(ctx *context.Context) (RunConfig, error) {
 	return c, nil
 }
 
-// Loop trains a GAN with WGAN-GP: NCritic discriminator steps, each on a new real batch, then one
-// generator step; counted in real images shown (kimg), logged every tick to stats.jsonl,
-// snapshotted every SnapshotKimg with a sample grid of fixed latents from the generator EMA.
+// Loop trains a GAN with the Objective set in the context: NCritic discriminator steps, each on a
+// new real batch (plus R1 steps when due), then one generator step (plus a path-length step when
+// due); counted in real images shown (kimg), logged every tick to stats.jsonl, snapshotted every
+// SnapshotKimg with a sample grid of fixed latents from the generator EMA.
 type Loop struct {
 	Backend backends.Backend
 	Ctx     *context.Context
@@ -76,6 +79,8 @@ type Loop struct {
 	Logf func(format string, args ...any)
 
 	cfg          RunConfig
+	objective    Objective
+	imageDims    [4]int
 	progress     Progress
 	pcg          *rand.PCG
 	rng          *rand.Rand
@@ -84,9 +89,11 @@ type Loop struct {
 	lastSnapshot string
 }
 
-// stageExecs are the compiled graphs of one stage.
+// stageExecs are the compiled graphs of one stage, with the names of their outputs (known once
+// each graph is traced).
 type stageExecs struct {
-	discriminator, generator, sample *context.Exec
+	discriminator, discriminatorReg, generator, generatorReg, sample *context.Exec
+	names                                                            map[*context.Exec][]string
 }
 
 // Run trains until Kimg thousand images have been shown. If resumeFrom names a snapshot file,
@@ -97,6 +104,9 @@ func (l *Loop) Run(resumeFrom string) error {
 		return err
 	}
 	l.cfg = cfg
+	if l.objective, err = ObjectiveFromContext(l.Ctx); err != nil {
+		return err
+	}
 	if l.Logf == nil {
 		l.Logf = log.Printf
 	}
@@ -176,63 +186,97 @@ func (l *Loop) stageExecs(key string) (*stageExecs, error) {
 	if execs, ok := l.stages[key]; ok {
 		return execs, nil
 	}
-	loss := WGANGPFor(l.Ctx)
-	optD, optG := OptimizerFor(l.Ctx, DiscriminatorScope), OptimizerFor(l.Ctx, GeneratorScope)
-	withAlpha := func(ctx *context.Context, alpha *Node) {
+	optD, optG := l.objective.optimizers(l.Ctx)
+	o := l.objective
+	execs := &stageExecs{names: map[*context.Exec][]string{}}
+	// step compiles a step graph whose builder returns named terms, recording the names.
+	step := func(exec **context.Exec, build func(ctx *context.Context, inputs []*Node) terms) {
+		*exec = context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, inputs []*Node) []*Node {
+			alpha := inputs[len(inputs)-1]
+			ctx.SetGraphParam(alpha.Graph(), GraphParamAlpha, alpha)
+			t := build(ctx, inputs[:len(inputs)-1])
+			execs.names[*exec] = t.names
+			return t.values
+		})
+	}
+	step(&execs.discriminator, func(ctx *context.Context, in []*Node) terms {
+		return l.GAN.DiscriminatorStep(ctx, o, optD, in[0], in[1], in[2])
+	})
+	step(&execs.discriminatorReg, func(ctx *context.Context, in []*Node) terms {
+		return l.GAN.DiscriminatorRegStep(ctx, o, optD, in[0])
+	})
+	step(&execs.generator, func(ctx *context.Context, in []*Node) terms {
+		t := l.GAN.GeneratorStep(ctx, o, optG, in[0])
+		updateEMA(ctx, in[0].Graph(), in[1])
+		return t
+	})
+	step(&execs.generatorReg, func(ctx *context.Context, in []*Node) terms {
+		return l.GAN.GeneratorRegStep(ctx, o, optG, in[0], in[1])
+	})
+	execs.sample = context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, z, alpha *Node) []*Node {
 		ctx.SetGraphParam(alpha.Graph(), GraphParamAlpha, alpha)
-	}
-	execs := &stageExecs{
-		discriminator: context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, real, z, eps, alpha *Node) []*Node {
-			withAlpha(ctx, alpha)
-			return l.GAN.WGANGPDiscriminatorStep(ctx, loss, optD, real, z, eps)
-		}),
-		generator: context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, z, alpha, emaBeta *Node) []*Node {
-			withAlpha(ctx, alpha)
-			outputs := l.GAN.WGANGPGeneratorStep(ctx, loss, optG, z)
-			updateEMA(ctx, z.Graph(), emaBeta)
-			return outputs
-		}),
-		sample: context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, z, alpha *Node) []*Node {
-			withAlpha(ctx, alpha)
-			return l.GAN.GenerateEMA(ctx, z)
-		}),
-	}
+		return l.GAN.GenerateEMA(ctx, z)
+	})
 	l.stages[key] = execs
 	return execs, nil
 }
 
-// iterate runs NCritic discriminator steps and one generator step, adding their values to tick.
+// runStep executes one step graph and adds its named outputs to tick.
+func (l *Loop) runStep(execs *stageExecs, exec *context.Exec, what string, tick *Tick, args ...any) error {
+	outputs, err := exec.Exec(args...)
+	if err != nil {
+		return errors.WithMessage(err, what)
+	}
+	if err := tick.add(execs.names[exec], scalars(outputs)); err != nil {
+		return errors.WithMessagef(err, "%s diverged", what)
+	}
+	return nil
+}
+
+// iterate runs NCritic discriminator steps (with lazy R1 when due) and one generator step (with
+// lazy path length when due), adding their values to tick.
 func (l *Loop) iterate(execs *stageExecs, alpha float64, tick *Tick) error {
 	alphaT := tensors.FromScalar(float32(alpha))
-	for range l.cfg.NCritic {
-		batch, err := l.Data.NextBatch(l.cfg.BatchSize)
+	batch := l.cfg.BatchSize
+	for k := range l.cfg.NCritic {
+		data, err := l.Data.NextBatch(batch)
 		if err != nil {
 			return err
 		}
-		real, err := batch.Tensor()
+		real, err := data.Tensor()
 		if err != nil {
 			return err
 		}
-		outputs, err := execs.discriminator.Exec(real, l.latents(l.cfg.BatchSize), l.uniform(l.cfg.BatchSize), alphaT)
-		if err != nil {
-			return errors.WithMessage(err, "discriminator step")
+		if err := l.runStep(execs, execs.discriminator, "discriminator step", tick, real, l.latents(batch), l.uniform(batch), alphaT); err != nil {
+			return err
 		}
-		if err := tick.add(WGANGPTerms, scalars(outputs)); err != nil {
-			return errors.WithMessage(err, "discriminator step diverged")
+		dStep := int(l.progress.Iterations)*l.cfg.NCritic + k
+		if l.objective.lazyR1() && l.objective.R1.Applies(dStep) {
+			if err := l.runStep(execs, execs.discriminatorReg, "discriminator R1 step", tick, real, alphaT); err != nil {
+				return err
+			}
 		}
-		l.progress.Shown += int64(l.cfg.BatchSize)
+		l.progress.Shown += int64(batch)
+		l.imageDims = data.Shape
 	}
 	// The first steps created the generator's variables: its EMA starts as a copy of them.
 	if err := initEMA(l.Ctx); err != nil {
 		return err
 	}
-	beta := EMABeta(l.cfg.BatchSize, l.cfg.EMAHalfLifeKimg, l.cfg.EMARampup, l.progress.Shown)
-	outputs, err := execs.generator.Exec(l.latents(l.cfg.BatchSize), alphaT, tensors.FromScalar(float32(beta)))
-	if err != nil {
-		return errors.WithMessage(err, "generator step")
+	emaBeta := l.cfg.EMABeta
+	if emaBeta == 0 {
+		emaBeta = EMABeta(batch, l.cfg.EMAHalfLifeKimg, l.cfg.EMARampup, l.progress.Shown)
 	}
-	if err := tick.add(GeneratorTerms, scalars(outputs)); err != nil {
-		return errors.WithMessage(err, "generator step diverged")
+	beta := tensors.FromScalar(float32(emaBeta))
+	if err := l.runStep(execs, execs.generator, "generator step", tick, l.latents(batch), beta, alphaT); err != nil {
+		return err
+	}
+	if l.objective.usesPathLength() && l.objective.PLInterval.Applies(int(l.progress.Iterations)) {
+		plBatch := max(batch/l.objective.PLBatchShrink, 1)
+		noise := normalTensor(l.rng, plBatch, l.imageDims[1], l.imageDims[2], l.imageDims[3])
+		if err := l.runStep(execs, execs.generatorReg, "generator path-length step", tick, l.latents(plBatch), noise, alphaT); err != nil {
+			return err
+		}
 	}
 	l.progress.Iterations++
 	return nil
