@@ -24,6 +24,7 @@ const (
 	ParamNCritic        = "n_critic"        // discriminator steps per generator step
 	ParamEMAKimg        = "ema_kimg"        // generator EMA half-life in kimg (StyleGAN2: 10)
 	ParamEMARampup      = "ema_rampup"      // EMA half-life at most this fraction of images shown (0: off)
+	ParamEMABeta        = "ema_beta"        // a fixed per-step EMA decay instead of the half-life (ProGAN: 0.999; 0: use ema_kimg)
 	ParamSampleLatents  = "sample_latents"  // fixed latents in each sample grid
 	ParamLoss           = "loss"            // wgangp, ns (non-saturating logistic), hinge or lsgan
 	ParamR1Gamma        = "r1_gamma"        // R1 weight gamma (0: off)
@@ -55,6 +56,7 @@ func DefaultParams() map[string]any {
 		ParamNCritic:        1,
 		ParamEMAKimg:        10.0,
 		ParamEMARampup:      0.05,
+		ParamEMABeta:        0.0,
 		ParamSampleLatents:  8,
 		ParamLoss:           LossWGANGP,
 		ParamR1Gamma:        0.0,
