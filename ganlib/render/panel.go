@@ -59,7 +59,7 @@ func (p *Panel) SetSamples(png []byte, caption string) {
 	p.samples, p.samplesCaption = png, caption
 }
 
-// SetStatus replaces the one-line status shown under the title (progress, speed, ETA).
+// SetStatus replaces the one-line status shown beside the title (progress, speed, ETA).
 func (p *Panel) SetStatus(status string) { p.status = status }
 
 // HTML returns the panel: title and status, then the samples and the charts side by side

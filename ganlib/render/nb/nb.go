@@ -1,0 +1,95 @@
+// Package nb is the notebook side of render: it shows render's HTML in GoNB notebooks through
+// gonbui, and reads the notebook settings (smoke mode). It holds no drawing logic of its own, so
+// render stays testable without a kernel; outside a GoNB kernel the display calls do nothing.
+package nb
+
+import (
+	"fmt"
+	"image"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ganlab/gogan/ganlib/render"
+	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+// SmokeEnv names the environment variable that selects smoke mode: the same notebook code
+// path with a tiny budget, which the notebook runner sets for the test command.
+const SmokeEnv = "GOGAN_SMOKE"
+
+// Smoke reports whether smoke mode is on ($GOGAN_SMOKE is 1, true or yes).
+func Smoke() bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(SmokeEnv))) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
+}
+
+// Budget returns smoke in smoke mode, else full: every notebook setting that sizes a run goes
+// through it, so the smoke run differs from the full one in those values only.
+func Budget[T any](full, smoke T) T {
+	if Smoke() {
+		return smoke
+	}
+	return full
+}
+
+// ShowImage displays img inline (PNG in HTML), width CSS pixels wide (0: its own size).
+func ShowImage(img image.Image, alt string, width int) error {
+	tag, err := render.ImageImg(img, alt, width)
+	if err != nil {
+		return err
+	}
+	gonbui.DisplayHTML(render.Figure(tag, alt))
+	return nil
+}
+
+// TrainingPanel is a render.Panel kept in one notebook display and redrawn in place at every
+// training tick; the saved notebook keeps its last state.
+type TrainingPanel struct {
+	Panel     *render.Panel
+	id        string
+	totalKimg float64
+}
+
+// NewTrainingPanel shows an empty panel for a run of totalKimg, with one chart per group of
+// loss terms (names as in train.WGANGPTerms and train.GeneratorTerms).
+func NewTrainingPanel(title string, totalKimg float64, charts ...render.PanelChart) *TrainingPanel {
+	p := &TrainingPanel{
+		Panel:     &render.Panel{Title: title, XLabel: "kimg", Charts: charts, SamplesWidth: 256},
+		id:        "gogan-panel-" + gonbui.UniqueId(),
+		totalKimg: totalKimg,
+	}
+	p.Panel.SetStatus("compiling the training graphs")
+	p.update()
+	return p
+}
+
+// OnTick records a training tick (set it as train.Loop.OnTick): its mean loss terms, progress
+// and, when the tick wrote one, the new sample grid.
+func (p *TrainingPanel) OnTick(tick *train.Tick) {
+	p.Panel.Add(tick.Kimg, tick.Terms)
+	elapsed := time.Duration(tick.TotalSeconds * float64(time.Second)).Round(time.Second)
+	status := fmt.Sprintf("kimg %.3f of %g, %.1f images/s, %s elapsed", tick.Kimg, p.totalKimg, tick.ImagesPerSec, elapsed)
+	if tick.SamplesPath != "" {
+		// A missing grid is worth a note on the panel, not stopping the run for.
+		if png, err := os.ReadFile(tick.SamplesPath); err != nil {
+			status += fmt.Sprintf(" (samples unreadable: %v)", err)
+		} else {
+			p.Panel.SetSamples(png, fmt.Sprintf("generator EMA at kimg %.3f (rows: fixed latents; columns: resolutions)", tick.Kimg))
+		}
+	}
+	p.Panel.SetStatus(status)
+	p.update()
+}
+
+// Finish writes a last status line (e.g. the wall time) and redraws the panel.
+func (p *TrainingPanel) Finish(status string) {
+	p.Panel.SetStatus(status)
+	p.update()
+}
+
+func (p *TrainingPanel) update() { gonbui.UpdateHTML(p.id, p.Panel.HTML()) }
