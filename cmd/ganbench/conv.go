@@ -46,14 +46,12 @@ func (s convShape) forwardFLOPs() float64 {
 
 // convVariant is one way of computing a shape's convolution (or its equivalent work).
 type convVariant struct {
-	name string
+	job
 	// flopsFactor multiplies the forward FLOPs: 3 for forward+backward (the two gradient products
 	// each cost as much as the forward one).
 	flopsFactor float64
 	// matmul marks the plain matrix product the other variants' speed is compared to.
 	matmul bool
-	exec   *Exec
-	args   []any
 }
 
 // convResult is a measured variant.
@@ -75,9 +73,10 @@ func convSuite(b *bench) (*table, error) {
 			"matmul = DotGeneral [B·H·W, 9·Cin] x [9·Cin, Cout], the same FLOPs as the forward conv; " +
 				"'vs matmul' = the row's GFLOP/s / the matmul row's GFLOP/s.",
 			fmt.Sprintf("Each variant: one untimed warm-up run (compiles), then the median of at least %d timed runs "+
-				"and %s, except where a run would take the total past %s (-max-time): those rows say 'capped'.",
+				"and %s, except where a run would take the total past %s (-max-time): those rows say 'capped'. "+
+				"A shape's variants take turns run by run, so they share whatever else loads the machine.",
 				b.timing.minRuns, b.timing.minTime, b.timing.maxTime),
-			"peak RSS = the whole process's peak resident memory while the variant ran (inputs included).",
+			"peak RSS = the whole process's peak resident memory during the variant's warm-up run (inputs included).",
 		},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -107,56 +106,54 @@ func benchConvShape(b *bench, s convShape, rng *rand.Rand) ([]convResult, error)
 	defer finalize([]*tensors.Tensor{x, kernel, r, lhs, rhs})
 
 	same := ops.SamePadding(convKernel)
+	// The first two variants compute the same forward convolution: their outputs are compared.
 	variants := []convVariant{
-		{name: "GoMLX Convolve (before)", flopsFactor: 1, args: []any{x, kernel},
+		{flopsFactor: 1, job: job{name: "GoMLX Convolve (before)", args: []any{x, kernel},
 			exec: MustNewExec(b.backend, func(x, kernel *Node) *Node {
 				// Channels-last (Convolve's default): x [B,H,W,Cin], kernel [3,3,Cin,Cout], as ops.Conv2D.
 				return Convolve(x, kernel).PadSame().Done()
-			})},
-		{name: "ops.Conv2D (after)", flopsFactor: 1, args: []any{x, kernel},
+			})}},
+		{flopsFactor: 1, job: job{name: "ops.Conv2D (after)", args: []any{x, kernel},
 			exec: MustNewExec(b.backend, func(x, kernel *Node) *Node {
 				return ops.Conv2D(x, kernel, same)
-			})},
-		{name: "matmul", flopsFactor: 1, matmul: true, args: []any{lhs, rhs},
+			})}},
+		{flopsFactor: 1, matmul: true, job: job{name: "matmul", args: []any{lhs, rhs},
 			exec: MustNewExec(b.backend, func(lhs, rhs *Node) *Node {
 				return DotGeneral(lhs, []int{1}, nil, rhs, []int{0}, nil)
-			})},
-		{name: "ops.Conv2D fwd+bwd", flopsFactor: 3, args: []any{x, kernel, r},
+			})}},
+		{flopsFactor: 3, job: job{name: "ops.Conv2D fwd+bwd", args: []any{x, kernel, r},
 			exec: MustNewExec(b.backend, func(x, kernel, r *Node) (*Node, *Node, *Node) {
 				// The loss is an output so the forward conv is computed, as in a training step:
 				// the gradients alone do not depend on it.
 				loss := ReduceAllSum(Mul(ops.Conv2D(x, kernel, same), r))
 				grads := Gradient(loss, x, kernel)
 				return loss, grads[0], grads[1]
-			})},
+			})}},
 	}
-	results := make([]convResult, 0, len(variants))
-	// The two forward convolutions must agree, or the comparison (and the axes assumed for
-	// Convolve) is wrong: keep the first one's output to check the second against.
-	var reference *tensors.Tensor
+	jobs := make([]job, len(variants))
+	for i, v := range variants {
+		jobs[i] = v.job
+		jobs[i].name = fmt.Sprintf("conv %s %s", s, v.name)
+	}
+	timings, warmups, err := b.timing.measure(jobs)
+	for _, v := range variants {
+		v.exec.Finalize()
+	}
+	if err != nil {
+		return nil, err
+	}
 	defer func() {
-		if reference != nil {
-			finalize([]*tensors.Tensor{reference})
+		for _, outputs := range warmups {
+			finalize(outputs)
 		}
 	}()
+	// If the two convolutions disagree, the comparison (or the axes assumed for Convolve) is wrong.
+	if err := checkClose(warmups[1][0], warmups[0][0], 1e-4); err != nil {
+		return nil, errors.WithMessagef(err, "%s disagrees with %s", variants[1].name, variants[0].name)
+	}
+	results := make([]convResult, len(variants))
 	for i, v := range variants {
-		tm, outputs, err := b.timing.measure(fmt.Sprintf("conv %s %s", s, v.name), v.exec, v.args...)
-		v.exec.Finalize()
-		if err != nil {
-			return nil, err
-		}
-		switch i {
-		case 0:
-			reference = outputs[0]
-			outputs = outputs[1:]
-		case 1:
-			err = checkClose(outputs[0], reference, 1e-4)
-		}
-		finalize(outputs)
-		if err != nil {
-			return nil, errors.WithMessagef(err, "%s disagrees with %s", v.name, variants[0].name)
-		}
-		results = append(results, convResult{variant: v, timing: tm})
+		results[i] = convResult{variant: v, timing: timings[i]}
 	}
 	return results, nil
 }

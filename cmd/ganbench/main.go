@@ -129,7 +129,7 @@ func suiteList() []string {
 // printHeader says what the numbers were measured on, since they mean nothing without it.
 func printHeader(w io.Writer, backend backends.Backend) {
 	fmt.Fprintf(w, "- date: %s\n", time.Now().Format(time.RFC3339))
-	fmt.Fprintf(w, "- backend: %s\n", engine.Describe(backend))
+	fmt.Fprintf(w, "- engine: %s\n", engine.Describe(backend))
 	fmt.Fprintf(w, "- machine: %s; %d logical CPUs, GOMAXPROCS=%d; %s %s/%s\n",
 		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(w, "- code: %s\n", codeVersion())

@@ -10,62 +10,106 @@ import (
 	"github.com/pkg/errors"
 )
 
-// timingOptions says how many times to run each variant: at least minRuns times and minTime in
+// timingOptions says how many times to run each job: at least minRuns times and minTime in
 // total, but never planning a run that would take the total past maxTime, so that a very slow
-// variant costs a bounded time (with fewer runs, which the report shows).
+// job costs a bounded time (with fewer runs, which the report shows).
 type timingOptions struct {
 	minRuns          int
 	minTime, maxTime time.Duration
 }
 
-// timing is the result of measuring one executable.
+// job is one compiled computation to time, with its arguments.
+type job struct {
+	name string
+	exec *graph.Exec
+	args []any
+}
+
+// timing is the result of measuring one job.
 type timing struct {
 	runs   int
 	median time.Duration
 	// capped is set when maxTime stopped the runs before minRuns or minTime was reached.
 	capped bool
-	// peakRSS is the process's peak resident memory (bytes) during warm-up and runs; 0 if unknown.
+	// peakRSS is the process's peak resident memory (bytes) during the warm-up run; 0 if unknown.
 	peakRSS int64
 }
 
-// measure times exec on args: one untimed warm-up call (it compiles the graph and lets the backend
-// allocate), then timed calls, reusing the compiled executable. It returns the warm-up outputs so
-// the caller can check them; the caller must finalize them.
-func (o timingOptions) measure(name string, exec *graph.Exec, args ...any) (timing, []*tensors.Tensor, error) {
-	peakKnown := resetPeakRSS()
-	start := time.Now()
-	warmup, err := exec.Exec(args...)
-	if err != nil {
-		return timing{}, nil, errors.WithMessagef(err, "compiling and running %s", name)
+// jobState is a job's timed runs so far.
+type jobState struct {
+	samples  []time.Duration
+	total    time.Duration
+	finished bool
+	capped   bool
+}
+
+// record adds a timed run and decides whether the job has enough runs, or whether another one
+// would take it past maxTime.
+func (o timingOptions) record(s *jobState, elapsed time.Duration) {
+	s.samples = append(s.samples, elapsed)
+	s.total += elapsed
+	switch {
+	case len(s.samples) >= o.minRuns && s.total >= o.minTime:
+		s.finished = true
+	case s.total+elapsed > o.maxTime:
+		s.finished, s.capped = true, true
 	}
-	log.Printf("%s: warm-up (with compilation) %s", name, time.Since(start).Round(time.Millisecond))
-	var (
-		samples []time.Duration
-		total   time.Duration
-		capped  bool
-	)
-	for len(samples) < o.minRuns || total < o.minTime {
-		if n := len(samples); n > 0 && total+samples[n-1] > o.maxTime {
-			capped = true
-			break
+}
+
+// measure times jobs that are to be compared with each other. Each job first runs once untimed
+// (that compiles it, and its peak memory is recorded); then the timed runs go in rounds of one
+// run of every unfinished job, so that on a shared machine all jobs see the same competing load
+// and their ratios hold even when the absolute times do not. The compiled executables are
+// reused throughout. It returns the warm-up outputs for the caller to check and finalize.
+func (o timingOptions) measure(jobs []job) ([]timing, [][]*tensors.Tensor, error) {
+	timings := make([]timing, len(jobs))
+	warmups := make([][]*tensors.Tensor, 0, len(jobs))
+	fail := func(err error) ([]timing, [][]*tensors.Tensor, error) {
+		for _, outputs := range warmups {
+			finalize(outputs)
 		}
+		return nil, nil, err
+	}
+	for i, j := range jobs {
+		peakKnown := resetPeakRSS()
 		start := time.Now()
-		outputs, err := exec.Exec(args...)
-		elapsed := time.Since(start)
+		outputs, err := j.exec.Exec(j.args...)
 		if err != nil {
-			finalize(warmup)
-			return timing{}, nil, errors.WithMessagef(err, "running %s (timed run %d)", name, len(samples)+1)
+			return fail(errors.WithMessagef(err, "compiling and running %s", j.name))
 		}
-		finalize(outputs)
-		samples = append(samples, elapsed)
-		total += elapsed
+		if peakKnown {
+			timings[i].peakRSS = peakRSS()
+		}
+		warmups = append(warmups, outputs)
+		log.Printf("%s: warm-up (with compilation) %s, peak RSS %s MiB",
+			j.name, time.Since(start).Round(time.Millisecond), formatMiB(timings[i].peakRSS))
 	}
-	t := timing{runs: len(samples), median: median(samples), capped: capped}
-	if peakKnown {
-		t.peakRSS = peakRSS()
+	// Leave the warm-ups' garbage out of the timed runs.
+	resetPeakRSS()
+	states := make([]jobState, len(jobs))
+	for unfinished := len(jobs); unfinished > 0; {
+		for i, j := range jobs {
+			if states[i].finished {
+				continue
+			}
+			start := time.Now()
+			outputs, err := j.exec.Exec(j.args...)
+			elapsed := time.Since(start)
+			if err != nil {
+				return fail(errors.WithMessagef(err, "running %s (timed run %d)", j.name, len(states[i].samples)+1))
+			}
+			finalize(outputs)
+			if o.record(&states[i], elapsed); states[i].finished {
+				unfinished--
+			}
+		}
 	}
-	log.Printf("%s: %d runs, median %s, peak RSS %s", name, t.runs, t.median.Round(time.Microsecond), formatMiB(t.peakRSS))
-	return t, warmup, nil
+	for i, j := range jobs {
+		s := states[i]
+		timings[i].runs, timings[i].median, timings[i].capped = len(s.samples), median(s.samples), s.capped
+		log.Printf("%s: %d runs, median %s", j.name, timings[i].runs, timings[i].median.Round(time.Microsecond))
+	}
+	return timings, warmups, nil
 }
 
 // finalize frees output tensors right away: at these sizes (up to ~100 MB per step) leaving them
