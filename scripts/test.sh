@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The project's test command (README): set-up, vet, and the whole test suite on the pure-Go
-# default backend (XLA variants run too where a PJRT plugin is installed, and are skipped with a
-# reason otherwise).
+# default backend and, where scripts/setup-xla.sh installed its plugin, on XLA CPU too (XLA variants
+# are skipped with a reason otherwise).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"
 
 bash scripts/setup.sh
+# The plugin setup-xla.sh installs: once found there, every backend-agnostic test also runs on XLA
+# CPU (gradcheck.Backends) and the pure Go vs XLA comparisons run; without it they are skipped.
+export PJRT_PLUGIN_LIBRARY_PATH="${repo_root}/.xla/cpu${PJRT_PLUGIN_LIBRARY_PATH:+:${PJRT_PLUGIN_LIBRARY_PATH}}"
 echo "test: go vet ./..."
 go vet ./...
 echo "test: go test ./..."
 go test -count=1 -timeout 30m ./...
+bash scripts/run-notebooks.sh # notebooks: runner test, smoke run of notebooks/*.ipynb, browser test

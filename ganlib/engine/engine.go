@@ -117,7 +117,8 @@ func newXLA(config string) (backend backends.Backend, err error) {
 	}
 	backend, err = xla.New(xlaConfig)
 	if err != nil {
-		return nil, errors.WithMessagef(err, "loading XLA PJRT plugin %q failed.\n%s", path, pluginHelp(plugin))
+		// The cause first: the help that follows is several lines long.
+		return nil, fmt.Errorf("loading XLA PJRT plugin %q failed: %w\n%s", path, err, pluginHelp(plugin))
 	}
 	return backend, nil
 }
@@ -158,19 +159,22 @@ func findPlugin(name string) (string, error) {
 		name, file, strings.Join(pluginDirs(), ", "), pluginHelp(name))
 }
 
-// pluginHelp says how to get a plugin without the internet beyond the package registries.
-func pluginHelp(name string) string {
-	switch name {
-	case "cuda":
+// pluginHelp says how to get a plugin without the internet beyond the package registries; plugin
+// is a name or a path, and CUDA ones (by name, or pip's .../xla_cuda13/xla_cuda_plugin.so) get
+// the CUDA instructions.
+func pluginHelp(plugin string) string {
+	switch {
+	case strings.Contains(strings.ToLower(plugin), "cuda"):
 		return "To get the CUDA plugin: pip install jax-cuda13-pjrt==0.11.2 'jax-cuda13-plugin[with-cuda]==0.11.2', then " +
 			"select it by absolute path, GOMLX_BACKEND=xla:$SITE/jax_plugins/xla_cuda13/xla_cuda_plugin.so (do not move it: " +
 			"it finds its libraries through RPATH), with XLA_FLAGS=--xla_gpu_cuda_data_dir=$SITE/nvidia/cu13 and " +
 			"LD_LIBRARY_PATH set to the nvidia/*/lib folders under $SITE (the site-packages folder). " +
 			"The pure-Go default needs nothing: GOMLX_BACKEND=go."
 	default:
-		return fmt.Sprintf("To get the CPU plugin: pip download --no-deps xla-cpu-pjrt==0.0.1, unzip the wheel, and either "+
-			"copy xla_plugins/xla_cpu_pjrt/xla_cpu_pjrt.so to <dir>/%s with %s=<dir>, or select it by absolute path "+
-			"(GOMLX_BACKEND=xla:/abs/path/xla_cpu_pjrt.so). Nothing is downloaded at run time. "+
-			"The pure-Go default needs nothing: GOMLX_BACKEND=go.", pluginFileName("cpu"), PluginPathEnv)
+		return fmt.Sprintf("To get the CPU plugin: bash scripts/setup-xla.sh in the repository installs it as .xla/cpu/%[1]s "+
+			"(scripts/test.sh then finds it; elsewhere set %[2]s=<repository>/.xla/cpu). By hand: pip download --no-deps "+
+			"xla-cpu-pjrt==0.0.1, unzip the wheel, and either copy xla_plugins/xla_cpu_pjrt/xla_cpu_pjrt.so to <dir>/%[1]s "+
+			"with %[2]s=<dir>, or select it by absolute path (GOMLX_BACKEND=xla:/abs/path/xla_cpu_pjrt.so). "+
+			"Nothing is downloaded at run time. The pure-Go default needs nothing: GOMLX_BACKEND=go.", pluginFileName("cpu"), PluginPathEnv)
 	}
 }

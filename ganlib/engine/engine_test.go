@@ -72,6 +72,15 @@ func TestNewXLAMissingPath(t *testing.T) {
 	assertContains(t, "error", msg, `"/nonexistent/plugin.so"`, "not found")
 }
 
+// A CUDA plugin named by path gets the CUDA instructions, not the CPU ones.
+func TestNewXLAMissingCUDAPath(t *testing.T) {
+	msg := mustFail(t, "xla:/nonexistent/site-packages/jax_plugins/xla_cuda13/xla_cuda_plugin.so")
+	assertContains(t, "error", msg, "not found", "jax-cuda13-pjrt", "XLA_FLAGS", "LD_LIBRARY_PATH")
+	if strings.Contains(msg, "xla-cpu-pjrt") {
+		t.Errorf("error for a CUDA plugin path explains the CPU plugin: %q", msg)
+	}
+}
+
 func TestConfig(t *testing.T) {
 	t.Setenv(backends.ConfigEnvVar, "")
 	if engine.DefaultConfig != "go" {

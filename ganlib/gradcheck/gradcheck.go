@@ -13,6 +13,8 @@ package gradcheck
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -179,18 +181,51 @@ var (
 	xlaReason  error
 )
 
+// DefaultXLAConfig is the XLA backend tests add to pure Go when GOMLX_BACKEND names none.
+const DefaultXLAConfig = "xla:cpu"
+
+// XLAConfig returns the XLA backend config tests run on besides pure Go, and whether it was
+// asked for explicitly: $GOMLX_BACKEND when it names an XLA config (how a GPU machine points
+// prebuilt test binaries at its CUDA plugin, see scripts/gpu-check.sh), else DefaultXLAConfig.
+func XLAConfig() (config string, explicit bool) {
+	env := os.Getenv(backends.ConfigEnvVar)
+	if name, _, _ := strings.Cut(env, ":"); name == "xla" {
+		return env, true
+	}
+	return DefaultXLAConfig, false
+}
+
 // Backends returns the backends a backend-agnostic test runs on: the pure-Go default always, and
-// XLA CPU when a PJRT plugin is found; otherwise the test log says why XLA is skipped.
+// XLA (see XLAConfig) when its PJRT plugin loads. A missing XLA CPU plugin only skips XLA, with
+// the reason in the test log; an XLA backend named in GOMLX_BACKEND that fails to load fails the
+// test, so a run meant for XLA (a GPU check) cannot pass on pure Go alone.
 func Backends(t testing.TB) []backends.Backend {
 	t.Helper()
 	list := []backends.Backend{PureGo()}
-	xlaOnce.Do(func() { xlaBackend, xlaReason = engine.New("xla:cpu") })
-	if xlaReason != nil {
+	config, explicit := XLAConfig()
+	xlaOnce.Do(func() { xlaBackend, xlaReason = engine.New(config) })
+	switch {
+	case xlaReason != nil && explicit:
+		t.Fatalf("%s=%s: %v", backends.ConfigEnvVar, config, xlaReason)
+	case xlaReason != nil:
 		t.Logf("skipping XLA: %v", firstLine(xlaReason.Error()))
-	} else {
+	default:
 		list = append(list, xlaBackend)
 	}
 	return list
+}
+
+// XLA returns the XLA backend of Backends, for tests that compare XLA with pure Go, or skips t
+// saying why when no XLA plugin loads.
+func XLA(t testing.TB) backends.Backend {
+	t.Helper()
+	list := Backends(t)
+	if len(list) < 2 {
+		config, _ := XLAConfig()
+		t.Skipf("no XLA backend to compare with pure Go (%s: %v); bash scripts/setup-xla.sh installs the CPU plugin into .xla/cpu, where bash scripts/test.sh finds it",
+			config, firstLine(xlaReason.Error()))
+	}
+	return list[1]
 }
 
 // PureGo returns the shared pure-Go backend used by tests.

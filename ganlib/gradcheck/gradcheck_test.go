@@ -68,3 +68,21 @@ func TestCheckRejectsWrongSecondOrderGradient(t *testing.T) {
 		t.Fatal("a second derivative of 0 instead of 6x was accepted")
 	}
 }
+
+func TestXLAConfig(t *testing.T) {
+	for _, tc := range []struct {
+		env, want string
+		explicit  bool
+	}{
+		{"", DefaultXLAConfig, false},
+		{"go", DefaultXLAConfig, false},
+		{"xlabogus:x", DefaultXLAConfig, false},
+		{"xla:cuda", "xla:cuda", true},
+		{"xla:/site-packages/jax_plugins/xla_cuda13/xla_cuda_plugin.so", "xla:/site-packages/jax_plugins/xla_cuda13/xla_cuda_plugin.so", true},
+	} {
+		t.Setenv("GOMLX_BACKEND", tc.env)
+		if got, explicit := XLAConfig(); got != tc.want || explicit != tc.explicit {
+			t.Errorf("GOMLX_BACKEND=%q: XLAConfig() = %q, %v; want %q, %v", tc.env, got, explicit, tc.want, tc.explicit)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Runs the ganlib test suite on an NVIDIA GPU through XLA's CUDA PJRT plugin, on a machine with
+# Python and pip's jax-cuda13-pjrt==0.11.2 (plus jax-cuda13-plugin[with-cuda] for the NVIDIA
+# libraries) but no Go and no network. It uses what scripts/gpu-build.sh packed on a Go machine
+# (.gpu/gpu-check.tar.xz): one test binary per ganlib package, run from its package folder with
+# GOMLX_BACKEND=xla:<the pip plugin, by absolute path>, so every backend-agnostic test runs on pure
+# Go and on the GPU (gradcheck.Backends), and the pure Go vs XLA comparisons compare with the GPU.
+# Prints a table: device, each binary's result, and step timings. Exits non-zero if any failed.
+#
+#   bash scripts/gpu-check.sh                        # everything
+#   GPU_CHECK_ONLY="engine msggan" bash scripts/gpu-check.sh
+#
+# Settings (environment): CUDA_PLUGIN (the plugin .so, instead of asking python3), GPU_CHECK_ONLY
+# (binaries to run, by package name), GPU_CHECK_TIMEOUT (seconds per binary, default 600), LOG_DIR
+# (full test output, default .gpu/logs).
+set -uo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+archive="${repo_root}/.gpu/gpu-check.tar.xz"
+log_dir="${LOG_DIR:-${repo_root}/.gpu/logs}"
+timeout_s="${GPU_CHECK_TIMEOUT:-600}"
+
+say() { printf 'gpu-check: %s\n' "$*"; }
+fail() {
+	say "$*" >&2
+	exit 2
+}
+
+[ -f "${archive}" ] || fail "${archive} not found: build it on a Go machine with bash scripts/gpu-build.sh and bring .gpu/ along"
+command -v xz >/dev/null || fail "xz not found, needed to unpack ${archive}: apt-get install -y xz-utils"
+work="$(mktemp -d)"
+trap 'rm -rf "${work}"' EXIT
+tar -C "${work}" -xJf "${archive}" || fail "unpacking ${archive} failed"
+mkdir -p "${log_dir}"
+
+# The plugin stays where pip put it: it finds the NVIDIA libraries through its RPATH
+# ($ORIGIN/../../nvidia/...), so a moved or symlinked copy would not load them.
+plugin="${CUDA_PLUGIN:-}"
+if [ -z "${plugin}" ]; then
+	command -v python3 >/dev/null || fail "python3 not found: set CUDA_PLUGIN=/abs/path/to/xla_cuda_plugin.so"
+	# find_spec locates the package without importing it (its __init__ imports jax, which a
+	# plugin-only install may lack); then site-packages are searched directly.
+	plugin="$(python3 - <<'EOF'
+import glob, importlib.util, os, site, sys
+candidates = []
+try:
+    spec = importlib.util.find_spec("jax_plugins.xla_cuda13")
+    candidates += [os.path.join(d, "xla_cuda_plugin.so") for d in (spec.submodule_search_locations or [])]
+except (ImportError, ValueError):
+    pass
+for sp in site.getsitepackages() + [site.getusersitepackages()]:
+    candidates += sorted(glob.glob(os.path.join(sp, "jax_plugins", "xla_cuda13", "xla_cuda_plugin.so")))
+for path in candidates:
+    if os.path.isfile(path):
+        print(os.path.realpath(path))
+        sys.exit(0)
+sys.exit(1)
+EOF
+)" || fail "the CUDA PJRT plugin was not found: pip install jax-cuda13-pjrt==0.11.2 'jax-cuda13-plugin[with-cuda]==0.11.2' for $(command -v python3), or set CUDA_PLUGIN=/abs/path/to/xla_cuda_plugin.so"
+fi
+[ -f "${plugin}" ] || fail "CUDA plugin ${plugin} does not exist"
+case "${plugin}" in /*) ;; *) fail "CUDA_PLUGIN must be an absolute path, got ${plugin}" ;; esac
+site="$(dirname "$(dirname "$(dirname "${plugin}")")")" # .../site-packages/jax_plugins/xla_cuda13/xla_cuda_plugin.so
+
+# The NVIDIA libraries of jax-cuda13-plugin[with-cuda]: XLA finds ptxas/libdevice through
+# --xla_gpu_cuda_data_dir (go-xla would otherwise guess a wrong folder), the loader finds the
+# libraries through LD_LIBRARY_PATH.
+if [ -d "${site}/nvidia/cu13" ]; then
+	case "${XLA_FLAGS:-}" in
+	*--xla_gpu_cuda_data_dir*) ;;
+	*) export XLA_FLAGS="${XLA_FLAGS:+${XLA_FLAGS} }--xla_gpu_cuda_data_dir=${site}/nvidia/cu13" ;;
+	esac
+	nvidia_libs="$(find "${site}/nvidia" -mindepth 2 -maxdepth 2 -type d -name lib | sort | paste -sd: -)"
+	export LD_LIBRARY_PATH="${nvidia_libs}${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
+else
+	say "warning: ${site}/nvidia/cu13 not found (pip install 'jax-cuda13-plugin[with-cuda]==0.11.2'): relying on a system CUDA 13" >&2
+fi
+export GOMLX_BACKEND="xla:${plugin}"
+# go-xla warns about a missing nvidia/ folder next to the plugin's parent: the flags above replace it.
+export GOPJRT_CUDA_CHECKS=0
+# MNIST files for the train tests (gpu-build.sh packs them as a module cache).
+export GOMODCACHE="${work}/gomodcache"
+
+device="no nvidia-smi"
+if command -v nvidia-smi >/dev/null; then
+	device="$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | head -1)"
+fi
+say "built: $(head -1 "${work}/BUILD")"
+say "GPU: ${device}"
+say "GOMLX_BACKEND=${GOMLX_BACKEND}"
+say "XLA_FLAGS=${XLA_FLAGS:-}"
+say "logs: ${log_dir}"
+
+rows=()
+failed=0
+backend_line=""
+while read -r binary dir; do
+	name="${binary%.test}"
+	if [ -n "${GPU_CHECK_ONLY:-}" ] && ! [[ " ${GPU_CHECK_ONLY} " == *" ${name} "* ]]; then
+		continue
+	fi
+	log="${log_dir}/${name}.log"
+	say "running ${binary} in ${dir}"
+	start=$(date +%s)
+	(cd "${repo_root}/${dir}" && timeout "${timeout_s}" "${work}/bin/${binary}" -test.v -test.count=1 -test.timeout="${timeout_s}s") >"${log}" 2>&1
+	rc=$?
+	seconds=$(($(date +%s) - start))
+	# Top-level and subtest results; "/xla" subtests are the ones that ran on the GPU.
+	passed=$(grep -c -- '--- PASS' "${log}")
+	failures=$(grep -c -- '--- FAIL' "${log}")
+	skipped=$(grep -c -- '--- SKIP' "${log}")
+	on_xla=$(grep -c -- '--- PASS: .*/xla' "${log}")
+	case ${rc} in
+	0) result="pass" ;;
+	124) result="TIMEOUT (${timeout_s} s)" failed=1 ;;
+	*) result="FAIL (exit ${rc})" failed=1 ;;
+	esac
+	[ -n "${backend_line}" ] || backend_line="$(grep -m1 -o 'ganlib: backend "xla".*' "${log}")"
+	rows+=("| ${name} | ${result} | ${seconds} s | ${passed} | ${failures} | ${skipped} | ${on_xla} |")
+done <"${work}/MANIFEST"
+
+# Step timings: ganbench's steps suite when this build has it, and msggan's BenchmarkSteps (pure Go
+# and the GPU in one run) always.
+bench_out="${log_dir}/steps.md"
+: >"${bench_out}"
+if [ -x "${work}/bin/ganbench" ]; then
+	if "${work}/bin/ganbench" 2>&1 | grep -q 'suites:.*\bsteps\b'; then
+		say "ganbench -suite=steps -backend=${GOMLX_BACKEND}"
+		timeout "${timeout_s}" "${work}/bin/ganbench" -suite=steps -backend="${GOMLX_BACKEND}" >>"${bench_out}" 2>"${log_dir}/ganbench.log" ||
+			echo "ganbench -suite=steps failed (exit $?): see ${log_dir}/ganbench.log" >>"${bench_out}"
+	else
+		echo "(this ganbench build has no steps suite)" >>"${bench_out}"
+	fi
+else
+	echo "(no ganbench binary in ${archive})" >>"${bench_out}"
+fi
+msggan_dir="$(sed -n 's/^msggan.test //p' "${work}/MANIFEST")"
+if [ -n "${msggan_dir}" ]; then
+	say "msggan BenchmarkSteps (pure Go and GPU)"
+	(cd "${repo_root}/${msggan_dir}" && timeout "${timeout_s}" "${work}/bin/msggan.test" -test.run '^$' -test.bench Steps -test.benchtime 5x) \
+		>"${log_dir}/bench-steps.log" 2>&1
+	grep '^Benchmark' "${log_dir}/bench-steps.log" >>"${bench_out}" || echo "BenchmarkSteps failed: see ${log_dir}/bench-steps.log" >>"${bench_out}"
+fi
+
+echo
+echo "GPU: ${device}"
+echo "XLA: ${backend_line:-(no test created the XLA backend; see the logs)}"
+echo
+echo "| test binary | result | time | PASS lines | FAIL lines | SKIP lines | xla subtests passed |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${rows[@]}"
+echo
+echo "Step timings (D and G steps, MSG-ProGAN 32x32 batch 16):"
+cat "${bench_out}"
+exit "${failed}"
