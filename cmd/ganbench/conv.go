@@ -108,27 +108,23 @@ func benchConvShape(b *bench, s convShape, rng *rand.Rand) ([]convResult, error)
 	same := ops.SamePadding(convKernel)
 	// The first two variants compute the same forward convolution: their outputs are compared.
 	variants := []convVariant{
-		{flopsFactor: 1, job: job{name: "GoMLX Convolve (before)", args: []any{x, kernel},
-			exec: MustNewExec(b.backend, func(x, kernel *Node) *Node {
-				// Channels-last (Convolve's default): x [B,H,W,Cin], kernel [3,3,Cin,Cout], as ops.Conv2D.
-				return Convolve(x, kernel).PadSame().Done()
-			})}},
-		{flopsFactor: 1, job: job{name: "ops.Conv2D (after)", args: []any{x, kernel},
-			exec: MustNewExec(b.backend, func(x, kernel *Node) *Node {
-				return ops.Conv2D(x, kernel, same)
-			})}},
-		{flopsFactor: 1, matmul: true, job: job{name: "matmul", args: []any{lhs, rhs},
-			exec: MustNewExec(b.backend, func(lhs, rhs *Node) *Node {
-				return DotGeneral(lhs, []int{1}, nil, rhs, []int{0}, nil)
-			})}},
-		{flopsFactor: 3, job: job{name: "ops.Conv2D fwd+bwd", args: []any{x, kernel, r},
-			exec: MustNewExec(b.backend, func(x, kernel, r *Node) (*Node, *Node, *Node) {
-				// The loss is an output so the forward conv is computed, as in a training step:
-				// the gradients alone do not depend on it.
-				loss := ReduceAllSum(Mul(ops.Conv2D(x, kernel, same), r))
-				grads := Gradient(loss, x, kernel)
-				return loss, grads[0], grads[1]
-			})}},
+		{flopsFactor: 1, job: graphJob("GoMLX Convolve (before)", MustNewExec(b.backend, func(x, kernel *Node) *Node {
+			// Channels-last (Convolve's default): x [B,H,W,Cin], kernel [3,3,Cin,Cout], as ops.Conv2D.
+			return Convolve(x, kernel).PadSame().Done()
+		}), x, kernel)},
+		{flopsFactor: 1, job: graphJob("ops.Conv2D (after)", MustNewExec(b.backend, func(x, kernel *Node) *Node {
+			return ops.Conv2D(x, kernel, same)
+		}), x, kernel)},
+		{flopsFactor: 1, matmul: true, job: graphJob("matmul", MustNewExec(b.backend, func(lhs, rhs *Node) *Node {
+			return DotGeneral(lhs, []int{1}, nil, rhs, []int{0}, nil)
+		}), lhs, rhs)},
+		{flopsFactor: 3, job: graphJob("ops.Conv2D fwd+bwd", MustNewExec(b.backend, func(x, kernel, r *Node) (*Node, *Node, *Node) {
+			// The loss is an output so the forward conv is computed, as in a training step:
+			// the gradients alone do not depend on it.
+			loss := ReduceAllSum(Mul(ops.Conv2D(x, kernel, same), r))
+			grads := Gradient(loss, x, kernel)
+			return loss, grads[0], grads[1]
+		}), x, kernel, r)},
 	}
 	jobs := make([]job, len(variants))
 	for i, v := range variants {
@@ -137,7 +133,7 @@ func benchConvShape(b *bench, s convShape, rng *rand.Rand) ([]convResult, error)
 	}
 	timings, warmups, err := b.timing.measure(jobs)
 	for _, v := range variants {
-		v.exec.Finalize()
+		v.release()
 	}
 	if err != nil {
 		return nil, err

@@ -18,11 +18,17 @@ type timingOptions struct {
 	minTime, maxTime time.Duration
 }
 
-// job is one compiled computation to time, with its arguments.
+// job is one compiled computation to time: run executes it once, with its arguments; release
+// frees what it compiled.
 type job struct {
-	name string
-	exec *graph.Exec
-	args []any
+	name    string
+	run     func() ([]*tensors.Tensor, error)
+	release func()
+}
+
+// graphJob times a compiled graph on fixed arguments.
+func graphJob(name string, exec *graph.Exec, args ...any) job {
+	return job{name: name, run: func() ([]*tensors.Tensor, error) { return exec.Exec(args...) }, release: exec.Finalize}
 }
 
 // timing is the result of measuring one job.
@@ -73,7 +79,7 @@ func (o timingOptions) measure(jobs []job) ([]timing, [][]*tensors.Tensor, error
 	for i, j := range jobs {
 		peakKnown := resetPeakRSS()
 		start := time.Now()
-		outputs, err := j.exec.Exec(j.args...)
+		outputs, err := j.run()
 		if err != nil {
 			return fail(errors.WithMessagef(err, "compiling and running %s", j.name))
 		}
@@ -93,7 +99,7 @@ func (o timingOptions) measure(jobs []job) ([]timing, [][]*tensors.Tensor, error
 				continue
 			}
 			start := time.Now()
-			outputs, err := j.exec.Exec(j.args...)
+			outputs, err := j.run()
 			elapsed := time.Since(start)
 			if err != nil {
 				return fail(errors.WithMessagef(err, "running %s (timed run %d)", j.name, len(states[i].samples)+1))
