@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ganlab/gogan/ganlib/engine"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -83,6 +84,26 @@ func TestXLAConfig(t *testing.T) {
 		t.Setenv("GOMLX_BACKEND", tc.env)
 		if got, explicit := XLAConfig(); got != tc.want || explicit != tc.explicit {
 			t.Errorf("GOMLX_BACKEND=%q: XLAConfig() = %q, %v; want %q, %v", tc.env, got, explicit, tc.want, tc.explicit)
+		}
+	}
+}
+
+// TestCheckSameInputsOnEveryBackend: callers pass one set of inputs to Check for each backend of
+// Backends; a tensor already fed to one backend must still work on the next.
+func TestCheckSameInputsOnEveryBackend(t *testing.T) {
+	x := RandomInput(rand.New(rand.NewPCG(5, 6)), 4)
+	list := Backends(t)
+	if len(list) < 2 {
+		// A second pure-Go instance is a different backend instance all the same.
+		list = append(list, engine.MustNew(engine.PureGoName))
+	}
+	// Bind x to the first backend, as a caller's own forward check would.
+	MustNewExec(list[0], func(x *Node) *Node { return x }).MustExec(x)
+	for _, backend := range list {
+		r := &recorder{TB: t}
+		Check(r, backend, cube, []*tensors.Tensor{x}, Options{})
+		if len(r.failures) != 0 {
+			t.Errorf("x^3 on %s: %v", backend.Name(), r.failures)
 		}
 	}
 }
