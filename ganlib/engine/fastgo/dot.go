@@ -1,0 +1,65 @@
+package fastgo
+
+import (
+	"reflect"
+	"slices"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+// DotGeneral implements backends.Builder: float32 and float64 products run natively (see
+// dotPlan), other dtypes on the inner backend.
+func (b *Builder) DotGeneral(lhs backends.Op, lhsContractingAxes, lhsBatchAxes []int,
+	rhs backends.Op, rhsContractingAxes, rhsBatchAxes []int) (backends.Op, error) {
+	// simplego normalizes negative axes in the slices it is given: give it copies.
+	lc, lb := slices.Clone(lhsContractingAxes), slices.Clone(lhsBatchAxes)
+	rc, rb := slices.Clone(rhsContractingAxes), slices.Clone(rhsBatchAxes)
+	n, err := b.single(backends.OpTypeDotGeneral, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
+		return sb.DotGeneral(in[0], slices.Clone(lc), slices.Clone(lb), in[1], slices.Clone(rc), slices.Clone(rb))
+	})
+	if err != nil {
+		return nil, err
+	}
+	dtype := n.shape.DType
+	if dtype != dtypes.Float32 && dtype != dtypes.Float64 {
+		return n, nil
+	}
+	lhsDims, rhsDims := n.inputs[0].shape.Dimensions, n.inputs[1].shape.Dimensions
+	normalize := func(axes []int, rank int) []int {
+		for i, a := range axes {
+			if a < 0 {
+				axes[i] = a + rank
+			}
+		}
+		return axes
+	}
+	plan := newDotPlan(lhsDims, normalize(lc, len(lhsDims)), normalize(lb, len(lhsDims)),
+		rhsDims, normalize(rc, len(rhsDims)), normalize(rb, len(rhsDims)))
+	if plan.batch*plan.m*plan.n != n.shape.Size() {
+		return n, nil // not the layout planned for: leave it to the inner backend
+	}
+	n.native = &dotOp{plan: plan}
+	return n, nil
+}
+
+// dotOp is a native DotGeneral.
+type dotOp struct {
+	plan *dotPlan
+}
+
+func (o *dotOp) run(s *execState, inputs []any, out any) {
+	s.runDot(o.plan, inputs[0], inputs[1], out)
+}
+
+// copyFlat copies flat slices of the same type.
+func copyFlat(dst, src any) {
+	switch d := dst.(type) {
+	case []float32:
+		copy(d, src.([]float32))
+	case []float64:
+		copy(d, src.([]float64))
+	default:
+		reflect.Copy(reflect.ValueOf(dst), reflect.ValueOf(src))
+	}
+}
