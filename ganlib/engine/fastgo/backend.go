@@ -42,6 +42,7 @@ type Backend struct {
 
 	scratchMu sync.Mutex
 	scratch   []*gemmScratch
+	shared    []*sharedScratch
 }
 
 var _ backends.Backend = (*Backend)(nil)

@@ -88,8 +88,12 @@ type execState struct {
 	inputs []backends.Buffer
 	donate []bool
 	flats  []any
-	// gemm is the job of the matrix product being run (ops run one at a time).
-	gemm gemmJob
+	// Jobs of the kernel being run (ops run one at a time).
+	gemm   gemmJob
+	move   moveJob
+	fill   fillJob
+	moveWG sync.WaitGroup
+	srcs   []any
 }
 
 func (e *Executable) newState() *execState {

@@ -2,6 +2,7 @@ package fastgo
 
 import (
 	"sync"
+	"sync/atomic"
 )
 
 // float is the element types the matrix product kernels handle.
@@ -136,6 +137,12 @@ type gemmScratch struct {
 	a64, b64, tile64 []float64
 }
 
+// sharedScratch holds the operand packed once and read by every part.
+type sharedScratch struct {
+	f32 []float32
+	f64 []float64
+}
+
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)
@@ -160,24 +167,56 @@ func (b *Backend) putScratch(s *gemmScratch) {
 	b.scratchMu.Unlock()
 }
 
-// Work split of a product over the cores.
+func (b *Backend) getShared() *sharedScratch {
+	b.scratchMu.Lock()
+	defer b.scratchMu.Unlock()
+	if n := len(b.shared); n > 0 {
+		s := b.shared[n-1]
+		b.shared = b.shared[:n-1]
+		return s
+	}
+	return &sharedScratch{}
+}
+
+func (b *Backend) putShared(s *sharedScratch) {
+	b.scratchMu.Lock()
+	b.shared = append(b.shared, s)
+	b.scratchMu.Unlock()
+}
+
+// How a product is split over the cores.
 const (
-	splitNone = iota
-	splitBatch
-	splitM
-	splitN
+	splitNone  = iota // one part
+	splitBatch        // static ranges of batch elements, each part packs its own panels
+	splitM            // B packed once (shared), then blocks of M rows handed out dynamically
+	splitN            // A packed once (shared), then blocks of N columns handed out dynamically
 )
 
 // minParallelFLOPs is the smallest product split over cores (below, the hand-off costs more).
 const minParallelFLOPs = 1 << 21
 
+// maxSharedElements caps the operand packed whole for splitM/splitN (beyond, 1 part runs).
+const maxSharedElements = 1 << 25
+
+// Chunks handed out dynamically: rows of A (splitM) or columns of B (splitN) per chunk.
+var (
+	chunkRows = 128
+	chunkCols = 128
+)
+
 // gemmJob is one product being run, split in parts over the workers.
 type gemmJob struct {
-	backend       *Backend
-	plan          *dotPlan
-	parts         int
-	split         int
-	simd          bool
+	backend *Backend
+	plan    *dotPlan
+	simd    bool
+	parts   int
+	split   int
+	// phase of a splitM/splitN product: 0 packs the shared operand, 1 computes.
+	phase         int
+	batch         int // batch element being computed (splitM/splitN)
+	nChunks       int
+	next          atomic.Int64
+	shared        *sharedScratch
 	a32, b32, c32 []float32
 	a64, b64, c64 []float64
 	wg            sync.WaitGroup
@@ -185,19 +224,18 @@ type gemmJob struct {
 
 // chooseSplit decides how a product is split over parallelism cores.
 func (p *dotPlan) chooseSplit(parallelism, mr, nr int) (parts, split int) {
-	if parallelism <= 1 || p.flops() < minParallelFLOPs {
+	if parallelism <= 1 || p.flops() < minParallelFLOPs || p.k == 0 {
 		return 1, splitNone
 	}
+	kPad := roundUp(p.k, blockKC)
 	switch {
 	case p.batch >= parallelism:
 		return parallelism, splitBatch
-	case p.m >= p.n && p.m >= 2*mr:
-		// Splitting M duplicates the packing of B (K·N) on each core: cheaper when N <= M.
-		return min(parallelism, (p.m+mr-1)/mr), splitM
-	case p.n >= 2*nr:
-		return min(parallelism, (p.n+nr-1)/nr), splitN
-	case p.m >= 2*mr:
-		return min(parallelism, (p.m+mr-1)/mr), splitM
+	case p.m >= p.n && p.m >= 2*mr && kPad*roundUp(p.n, nr) <= maxSharedElements:
+		// Splitting M shares the packing of B (K·N), cheaper than A's when N <= M.
+		return parallelism, splitM
+	case p.n >= 2*nr && kPad*roundUp(p.m, mr) <= maxSharedElements:
+		return parallelism, splitN
 	}
 	return 1, splitNone
 }
@@ -227,7 +265,36 @@ func (s *execState) runDot(p *dotPlan, a, b, c any) {
 		mr, nr = k.mr, k.nr
 	}
 	j.parts, j.split = p.chooseSplit(backend.workers.parallelism, mr, nr)
-	backend.workers.run(j, j.parts, &j.wg)
+	switch j.split {
+	case splitNone, splitBatch:
+		backend.workers.run(j, j.parts, &j.wg)
+	default:
+		j.shared = backend.getShared()
+		if j.c32 != nil {
+			j.shared.f32 = grow(j.shared.f32, j.sharedSize(mr, nr))
+		} else {
+			j.shared.f64 = grow(j.shared.f64, j.sharedSize(mr, nr))
+		}
+		kBlocks := (p.k + blockKC - 1) / blockKC
+		for bi := range p.batch {
+			j.batch = bi
+			// Phase 0: pack the shared operand, one k-block per chunk.
+			j.phase, j.nChunks = 0, kBlocks
+			j.next.Store(0)
+			backend.workers.run(j, min(j.parts, kBlocks), &j.wg)
+			// Phase 1: compute blocks of rows (splitM) or columns (splitN) of C.
+			j.phase = 1
+			if j.split == splitM {
+				j.nChunks = (p.m + chunkRows - 1) / chunkRows
+			} else {
+				j.nChunks = (p.n + chunkCols - 1) / chunkCols
+			}
+			j.next.Store(0)
+			backend.workers.run(j, min(j.parts, j.nChunks), &j.wg)
+		}
+		backend.putShared(j.shared)
+		j.shared = nil
+	}
 	j.a32, j.b32, j.c32, j.a64, j.b64, j.c64 = nil, nil, nil, nil, nil, nil
 }
 
@@ -235,93 +302,147 @@ func (j *gemmJob) runPart(part int) {
 	sc := j.backend.getScratch()
 	if j.c32 != nil {
 		k := kernel32(j.simd)
-		sc.a32, sc.b32, sc.tile32 = gemmPart(j, part, j.a32, j.b32, j.c32, k, sc.a32, sc.b32, sc.tile32)
+		if j.split == splitM || j.split == splitN {
+			sc.a32, sc.tile32 = gemmChunks(j, j.a32, j.b32, j.c32, k, j.shared.f32, sc.a32, sc.tile32)
+		} else {
+			sc.a32, sc.b32, sc.tile32 = gemmPart(j, part, j.a32, j.b32, j.c32, k, sc.a32, sc.b32, sc.tile32)
+		}
 	} else {
 		k := kernel64(j.simd)
-		sc.a64, sc.b64, sc.tile64 = gemmPart(j, part, j.a64, j.b64, j.c64, k, sc.a64, sc.b64, sc.tile64)
+		if j.split == splitM || j.split == splitN {
+			sc.a64, sc.tile64 = gemmChunks(j, j.a64, j.b64, j.c64, k, j.shared.f64, sc.a64, sc.tile64)
+		} else {
+			sc.a64, sc.b64, sc.tile64 = gemmPart(j, part, j.a64, j.b64, j.c64, k, sc.a64, sc.b64, sc.tile64)
+		}
 	}
 	j.backend.putScratch(sc)
 }
 
-// gemmPart computes part `part` of the job; it returns the (possibly grown) scratch slices.
+// sharedSize is the number of elements of the shared packed operand: all of K (in blocks of
+// blockKC) times all of N (splitM) or M (splitN), rounded up to whole micro-panels.
+func (j *gemmJob) sharedSize(mr, nr int) int {
+	kPad := roundUp(j.plan.k, blockKC)
+	if j.split == splitM {
+		return kPad * roundUp(j.plan.n, nr)
+	}
+	return kPad * roundUp(j.plan.m, mr)
+}
+
+// gemmChunks runs chunks of the current phase of a splitM/splitN product until none is left.
+// The shared slice was sized by runDot; the scratch slices returned may have grown.
+func gemmChunks[T float](j *gemmJob, a, b, c []T, k *microKernel[T], shared, ap, tile []T) ([]T, []T) {
+	p := j.plan
+	mr, nr := k.mr, k.nr
+	aBase, bBase := p.aBatch.at(j.batch), p.bBatch.at(j.batch)
+	cBatch := c[j.batch*p.m*p.n : (j.batch+1)*p.m*p.n]
+	mPad, nPad := roundUp(p.m, mr), roundUp(p.n, nr)
+	tile = grow(tile, mr*nr)
+	for {
+		chunk := int(j.next.Add(1) - 1)
+		if chunk >= j.nChunks {
+			return ap, tile
+		}
+		if j.phase == 0 {
+			pc := chunk * blockKC
+			kc := min(blockKC, p.k-pc)
+			if j.split == splitM {
+				packB(shared[pc*nPad:pc*nPad+kc*nPad], b, bBase, &p.bK, &p.bN, pc, kc, 0, p.n, nr)
+			} else {
+				packA(shared[pc*mPad:pc*mPad+kc*mPad], a, aBase, &p.aM, &p.aK, 0, p.m, pc, kc, mr)
+			}
+			continue
+		}
+		if j.split == splitM {
+			m0 := chunk * chunkRows
+			mc := min(chunkRows, p.m-m0)
+			ap = grow(ap, roundUp(mc, mr)*min(blockKC, p.k))
+			for pc := 0; pc < p.k; pc += blockKC {
+				kc := min(blockKC, p.k-pc)
+				packA(ap, a, aBase, &p.aM, &p.aK, m0, mc, pc, kc, mr)
+				macroKernel(k, kc, ap, mc, shared[pc*nPad:pc*nPad+kc*nPad], p.n, cBatch[m0*p.n:], p.n, pc > 0, tile)
+			}
+		} else {
+			n0 := chunk * chunkCols
+			nc := min(chunkCols, p.n-n0)
+			ap = grow(ap, roundUp(nc, nr)*min(blockKC, p.k)) // B's panels for this chunk
+			for pc := 0; pc < p.k; pc += blockKC {
+				kc := min(blockKC, p.k-pc)
+				packB(ap, b, bBase, &p.bK, &p.bN, pc, kc, n0, nc, nr)
+				macroKernel(k, kc, shared[pc*mPad:pc*mPad+kc*mPad], p.m, ap, nc, cBatch[n0:], p.n, pc > 0, tile)
+			}
+		}
+	}
+}
+
+// macroKernel multiplies packed A panels (mc rows) by packed B panels (nc columns) over kc,
+// into C (row stride ldc), accumulating or not.
+func macroKernel[T float](k *microKernel[T], kc int, ap []T, mc int, bp []T, nc int, c []T, ldc int, accumulate bool, tile []T) {
+	mr, nr := k.mr, k.nr
+	for jr := 0; jr < nc; jr += nr {
+		bPanel := bp[jr*kc : (jr+nr)*kc]
+		cols := min(nr, nc-jr)
+		for ir := 0; ir < mc; ir += mr {
+			aPanel := ap[ir*kc : (ir+mr)*kc]
+			rows := min(mr, mc-ir)
+			cOff := ir*ldc + jr
+			if rows == mr && cols == nr {
+				k.fn(kc, aPanel, bPanel, c[cOff:], ldc, accumulate)
+				continue
+			}
+			k.fn(kc, aPanel, bPanel, tile, nr, false)
+			for r := range rows {
+				dst := c[cOff+r*ldc : cOff+r*ldc+cols]
+				src := tile[r*nr : r*nr+cols]
+				if accumulate {
+					for i, v := range src {
+						dst[i] += v
+					}
+				} else {
+					copy(dst, src)
+				}
+			}
+		}
+	}
+}
+
+// gemmPart computes part `part` of a splitNone/splitBatch job, packing its own panels; it returns
+// the (possibly grown) scratch slices.
 func gemmPart[T float](j *gemmJob, part int, a, b, c []T, k *microKernel[T], ap, bp, tile []T) ([]T, []T, []T) {
 	p := j.plan
-	b0, b1, m0, m1, n0, n1 := 0, p.batch, 0, p.m, 0, p.n
-	switch j.split {
-	case splitBatch:
+	b0, b1 := 0, p.batch
+	if j.split == splitBatch {
 		b0, b1 = partRange(p.batch, j.parts, part, 1)
-	case splitM:
-		m0, m1 = partRange(p.m, j.parts, part, k.mr)
-	case splitN:
-		n0, n1 = partRange(p.n, j.parts, part, k.nr)
-	}
-	if m0 >= m1 || n0 >= n1 {
-		return ap, bp, tile
 	}
 	kc := min(blockKC, p.k)
-	mc := min(roundUp(blockMC, k.mr), roundUp(m1-m0, k.mr))
-	nc := min(roundUp(blockNC, k.nr), roundUp(n1-n0, k.nr))
+	mc := roundUp(min(blockMC, p.m), k.mr)
+	nc := roundUp(min(blockNC, p.n), k.nr)
 	ap = grow(ap, mc*kc)
 	bp = grow(bp, nc*kc)
 	tile = grow(tile, k.mr*k.nr)
 	for bi := b0; bi < b1; bi++ {
 		cBatch := c[bi*p.m*p.n : (bi+1)*p.m*p.n]
 		if p.k == 0 {
-			for m := m0; m < m1; m++ {
-				clear(cBatch[m*p.n+n0 : m*p.n+n1])
-			}
+			clear(cBatch)
 			continue
 		}
 		aBase, bBase := p.aBatch.at(bi), p.bBatch.at(bi)
-		gemmBlock(p, k, a, aBase, b, bBase, cBatch, m0, m1, n0, n1, ap, bp, tile)
+		for jc := 0; jc < p.n; jc += blockNC {
+			nc := min(blockNC, p.n-jc)
+			for pc := 0; pc < p.k; pc += blockKC {
+				kc := min(blockKC, p.k-pc)
+				packB(bp, b, bBase, &p.bK, &p.bN, pc, kc, jc, nc, k.nr)
+				for ic := 0; ic < p.m; ic += blockMC {
+					mc := min(blockMC, p.m-ic)
+					packA(ap, a, aBase, &p.aM, &p.aK, ic, mc, pc, kc, k.mr)
+					macroKernel(k, kc, ap, mc, bp, nc, cBatch[ic*p.n+jc:], p.n, pc > 0, tile)
+				}
+			}
+		}
 	}
 	return ap, bp, tile
 }
 
 func roundUp(n, unit int) int { return (n + unit - 1) / unit * unit }
-
-// gemmBlock computes C[m0:m1, n0:n1] of one batch element.
-func gemmBlock[T float](p *dotPlan, k *microKernel[T], a []T, aBase int, b []T, bBase int, c []T,
-	m0, m1, n0, n1 int, ap, bp, tile []T) {
-	mr, nr, ldc := k.mr, k.nr, p.n
-	for jc := n0; jc < n1; jc += blockNC {
-		nc := min(blockNC, n1-jc)
-		for pc := 0; pc < p.k; pc += blockKC {
-			kc := min(blockKC, p.k-pc)
-			accumulate := pc > 0
-			packB(bp, b, bBase, &p.bK, &p.bN, pc, kc, jc, nc, nr)
-			for ic := m0; ic < m1; ic += blockMC {
-				mc := min(blockMC, m1-ic)
-				packA(ap, a, aBase, &p.aM, &p.aK, ic, mc, pc, kc, mr)
-				for jr := 0; jr < nc; jr += nr {
-					bPanel := bp[jr*kc : (jr+nr)*kc]
-					cols := min(nr, nc-jr)
-					for ir := 0; ir < mc; ir += mr {
-						aPanel := ap[ir*kc : (ir+mr)*kc]
-						rows := min(mr, mc-ir)
-						cOff := (ic+ir)*ldc + jc + jr
-						if rows == mr && cols == nr {
-							k.fn(kc, aPanel, bPanel, c[cOff:], ldc, accumulate)
-							continue
-						}
-						k.fn(kc, aPanel, bPanel, tile, nr, false)
-						for r := range rows {
-							dst := c[cOff+r*ldc : cOff+r*ldc+cols]
-							src := tile[r*nr : r*nr+cols]
-							if accumulate {
-								for i, v := range src {
-									dst[i] += v
-								}
-							} else {
-								copy(dst, src)
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-}
 
 // packA packs A[m0:m0+mc, k0:k0+kc] into mr-row micro-panels: panel i holds rows m0+i*mr...,
 // laid out [k][r]; rows past the end are zero.
@@ -337,6 +458,11 @@ func packA[T float](dst, a []T, base int, am, ak *axisMap, m0, mc, k0, kc, mr in
 				off := start + ak.at(k0+kk)
 				copy(panel[kk*mr:kk*mr+mr], a[off:off+mr])
 			}
+			continue
+		}
+		if ak.contiguous() && n == 4 && mr == 4 {
+			packRows4(panel, a, base+am.at(m0+ir)+k0, base+am.at(m0+ir+1)+k0,
+				base+am.at(m0+ir+2)+k0, base+am.at(m0+ir+3)+k0, kc)
 			continue
 		}
 		if ak.contiguous() {
@@ -410,5 +536,15 @@ func packB[T float](dst, b []T, base int, bk, bn *axisMap, k0, kc, n0, nc, nr in
 				clear(out[cols:])
 			}
 		}
+	}
+}
+
+// packRows4 interleaves 4 rows of kc contiguous values starting at offsets o0..o3 of a.
+func packRows4[T float](panel, a []T, o0, o1, o2, o3, kc int) {
+	r0, r1, r2, r3 := a[o0:o0+kc], a[o1:o1+kc], a[o2:o2+kc], a[o3:o3+kc]
+	panel = panel[:4*kc]
+	for kk := range kc {
+		out := panel[4*kk : 4*kk+4 : 4*kk+4]
+		out[0], out[1], out[2], out[3] = r0[kk], r1[kk], r2[kk], r3[kk]
 	}
 }

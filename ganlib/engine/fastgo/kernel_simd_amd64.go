@@ -37,7 +37,9 @@ func simdKernel4x32Float32(kc int, a, b, c []float32, ldc int, accumulate bool) 
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x16
 	pa := unsafe.Pointer(&a[0])
 	pb := unsafe.Pointer(&b[0])
-	for range kc {
+	for p := range kc {
+		pa := unsafe.Add(pa, p*16)
+		pb := unsafe.Add(pb, p*128)
 		b0 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pb, 0)))
 		b1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pb, 64)))
 		a0 := archsimd.BroadcastFloat32x16(*(*float32)(unsafe.Add(pa, 0)))
@@ -52,8 +54,6 @@ func simdKernel4x32Float32(kc int, a, b, c []float32, ldc int, accumulate bool) 
 		a3 := archsimd.BroadcastFloat32x16(*(*float32)(unsafe.Add(pa, 12)))
 		c30 = b0.MulAdd(a3, c30)
 		c31 = b1.MulAdd(a3, c31)
-		pa = unsafe.Add(pa, 16)
-		pb = unsafe.Add(pb, 128)
 	}
 	pc := unsafe.Pointer(&c[0])
 	stride := uintptr(ldc) * 4
@@ -86,7 +86,9 @@ func simdKernel4x16Float64(kc int, a, b, c []float64, ldc int, accumulate bool) 
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float64x8
 	pa := unsafe.Pointer(&a[0])
 	pb := unsafe.Pointer(&b[0])
-	for range kc {
+	for p := range kc {
+		pa := unsafe.Add(pa, p*32)
+		pb := unsafe.Add(pb, p*128)
 		b0 := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(pb, 0)))
 		b1 := archsimd.LoadFloat64x8((*[8]float64)(unsafe.Add(pb, 64)))
 		a0 := archsimd.BroadcastFloat64x8(*(*float64)(unsafe.Add(pa, 0)))
@@ -101,8 +103,6 @@ func simdKernel4x16Float64(kc int, a, b, c []float64, ldc int, accumulate bool) 
 		a3 := archsimd.BroadcastFloat64x8(*(*float64)(unsafe.Add(pa, 24)))
 		c30 = b0.MulAdd(a3, c30)
 		c31 = b1.MulAdd(a3, c31)
-		pa = unsafe.Add(pa, 32)
-		pb = unsafe.Add(pb, 128)
 	}
 	pc := unsafe.Pointer(&c[0])
 	stride := uintptr(ldc) * 8

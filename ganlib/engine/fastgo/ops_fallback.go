@@ -108,13 +108,6 @@ func (b *Builder) BitwiseXor(lhs backends.Op, rhs backends.Op) (backends.Op, err
 	})
 }
 
-// BroadcastInDim implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) BroadcastInDim(x backends.Op, outputShape shapes.Shape, broadcastAxes []int) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeBroadcastInDim, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.BroadcastInDim(in[0], outputShape, broadcastAxes)
-	})
-}
-
 // Ceil implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) Ceil(x backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeCeil, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
@@ -140,13 +133,6 @@ func (b *Builder) Clz(x backends.Op) (backends.Op, error) {
 func (b *Builder) Complex(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeComplex, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
 		return sb.Complex(in[0], in[1])
-	})
-}
-
-// Concatenate implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Concatenate(axis int, operands ...backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeConcatenate, slices.Clone(operands), func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Concatenate(axis, in[0:]...)
 	})
 }
 
@@ -444,13 +430,6 @@ func (b *Builder) NotEqualTotalOrder(lhs backends.Op, rhs backends.Op) (backends
 	})
 }
 
-// Pad implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Pad(x backends.Op, fillValue backends.Op, axesConfig ...backends.PadAxis) (backends.Op, error) {
-	return b.singleOp(backends.OpTypePad, []backends.Op{x, fillValue}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Pad(in[0], in[1], axesConfig...)
-	})
-}
-
 // Pow implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) Pow(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypePow, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
@@ -556,13 +535,6 @@ func (b *Builder) Reshape(x backends.Op, dimensions ...int) (backends.Op, error)
 	})
 }
 
-// Reverse implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Reverse(x backends.Op, axes ...int) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeReverse, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Reverse(in[0], axes...)
-	})
-}
-
 // RNGBitGenerator implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) RNGBitGenerator(state backends.Op, shape shapes.Shape) (backends.Op, backends.Op, error) {
 	outs, err := b.multi(backends.OpTypeRNGBitGenerator, []backends.Op{state}, func(sb backends.Builder, in []backends.Op) ([]backends.Op, error) {
@@ -659,13 +631,6 @@ func (b *Builder) Sin(x backends.Op) (backends.Op, error) {
 	})
 }
 
-// Slice implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Slice(x backends.Op, starts []int, limits []int, strides []int) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeSlice, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Slice(in[0], starts, limits, strides)
-	})
-}
-
 // Sqrt implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) Sqrt(x backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeSqrt, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
@@ -684,13 +649,6 @@ func (b *Builder) Sub(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
 func (b *Builder) Tanh(x backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeTanh, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
 		return sb.Tanh(in[0])
-	})
-}
-
-// Transpose implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Transpose(x backends.Op, permutation ...int) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeTranspose, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Transpose(in[0], permutation...)
 	})
 }
 
