@@ -11,8 +11,8 @@
 #   GPU_CHECK_ONLY="engine msggan" bash scripts/gpu-check.sh
 #
 # Settings (environment): CUDA_PLUGIN (the plugin .so, instead of asking python3), GPU_CHECK_ONLY
-# (binaries to run, by package name), GPU_CHECK_TIMEOUT (seconds per binary, default 600), LOG_DIR
-# (full test output, default .gpu/logs).
+# (binaries to run, by package name), GPU_CHECK_TIMEOUT (seconds per binary, default 600),
+# GPU_CHECK_BENCH_GO=1 (also time the steps on pure Go), LOG_DIR (full output, default .gpu/logs).
 set -uo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 archive="${repo_root}/.gpu/gpu-check.tar.xz"
@@ -118,27 +118,23 @@ while read -r binary dir; do
 	rows+=("| ${name} | ${result} | ${seconds} s | ${passed} | ${failures} | ${skipped} | ${on_xla} |")
 done <"${work}/MANIFEST"
 
-# Step timings: ganbench's steps suite when this build has it, and msggan's BenchmarkSteps (pure Go
-# and the GPU in one run) always.
+# Step timings: ganbench's steps suite on the GPU, and on this machine's CPUs with pure Go too when
+# GPU_CHECK_BENCH_GO=1 (slow: seconds per step).
 bench_out="${log_dir}/steps.md"
 : >"${bench_out}"
-if [ -x "${work}/bin/ganbench" ]; then
-	if "${work}/bin/ganbench" 2>&1 | grep -q 'suites:.*\bsteps\b'; then
-		say "ganbench -suite=steps -backend=${GOMLX_BACKEND}"
-		timeout "${timeout_s}" "${work}/bin/ganbench" -suite=steps -backend="${GOMLX_BACKEND}" >>"${bench_out}" 2>"${log_dir}/ganbench.log" ||
-			echo "ganbench -suite=steps failed (exit $?): see ${log_dir}/ganbench.log" >>"${bench_out}"
-	else
-		echo "(this ganbench build has no steps suite)" >>"${bench_out}"
-	fi
-else
+bench_backends=("${GOMLX_BACKEND}")
+[ "${GPU_CHECK_BENCH_GO:-0}" = 1 ] && bench_backends+=(go)
+if [ ! -x "${work}/bin/ganbench" ]; then
 	echo "(no ganbench binary in ${archive})" >>"${bench_out}"
-fi
-msggan_dir="$(sed -n 's/^msggan.test //p' "${work}/MANIFEST")"
-if [ -n "${msggan_dir}" ]; then
-	say "msggan BenchmarkSteps (pure Go and GPU)"
-	(cd "${repo_root}/${msggan_dir}" && timeout "${timeout_s}" "${work}/bin/msggan.test" -test.run '^$' -test.bench Steps -test.benchtime 5x) \
-		>"${log_dir}/bench-steps.log" 2>&1
-	grep '^Benchmark' "${log_dir}/bench-steps.log" >>"${bench_out}" || echo "BenchmarkSteps failed: see ${log_dir}/bench-steps.log" >>"${bench_out}"
+elif ! "${work}/bin/ganbench" 2>&1 | grep -q 'suites:.*\bsteps\b'; then
+	echo "(this ganbench build has no steps suite)" >>"${bench_out}"
+else
+	for backend in "${bench_backends[@]}"; do
+		say "ganbench -suite=steps -backend=${backend}"
+		echo "backend ${backend}:" >>"${bench_out}"
+		timeout "${timeout_s}" "${work}/bin/ganbench" -suite=steps -backend="${backend}" >>"${bench_out}" 2>>"${log_dir}/ganbench.log" ||
+			echo "ganbench -suite=steps -backend=${backend} failed (exit $?): see ${log_dir}/ganbench.log" >>"${bench_out}"
+	done
 fi
 
 echo
@@ -149,6 +145,6 @@ echo "| test binary | result | time | PASS lines | FAIL lines | SKIP lines | xla
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Step timings (D and G steps, MSG-ProGAN 32x32 batch 16):"
+echo "Step timings (ganbench -suite=steps):"
 cat "${bench_out}"
 exit "${failed}"
