@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gomlx/gomlx/backends"
 )
@@ -39,6 +40,9 @@ type Backend struct {
 
 	workers *workers
 	pool    *bufferPool
+
+	// matmulFLOPs counts the floating-point operations of the native matrix products run.
+	matmulFLOPs atomic.Uint64
 
 	scratchMu sync.Mutex
 	scratch   []*gemmScratch
@@ -91,6 +95,10 @@ func SIMDStatus() string { return simdStatus }
 
 // UsesSIMD reports whether this backend's kernels use SIMD instructions.
 func (b *Backend) UsesSIMD() bool { return b.workers.simd }
+
+// MatmulFLOPs returns the floating-point operations (2 per multiply-add) of all matrix products
+// this backend has run natively so far: differences over a training step give its GFLOP count.
+func (b *Backend) MatmulFLOPs() float64 { return float64(b.matmulFLOPs.Load()) }
 
 // Name implements backends.Backend.
 func (b *Backend) Name() string { return b.name }

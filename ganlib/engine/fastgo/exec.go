@@ -2,6 +2,7 @@ package fastgo
 
 import (
 	"sync"
+	"time"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -92,6 +93,7 @@ type execState struct {
 	gemm   gemmJob
 	move   moveJob
 	fill   fillJob
+	elem   elemJob
 	moveWG sync.WaitGroup
 	srcs   []any
 }
@@ -227,6 +229,10 @@ func (s *execState) run(n *node) error {
 		s.owned[n.idx] = false
 		return nil
 	}
+	if opStatsEnabled {
+		start := time.Now()
+		defer func() { recordOp(n, n.native != nil, time.Since(start)) }()
+	}
 	e := s.e
 	inputs := s.inputs[:len(n.inputs)]
 	for i, in := range n.inputs {
@@ -244,15 +250,40 @@ func (s *execState) run(n *node) error {
 			}
 			flats[i] = flat
 		}
-		out, outFlat, err := e.backend.pool.get(n.shape)
-		if err != nil {
-			return errors.WithMessagef(err, "executing %s", n.opType)
+		// Write into an input's buffer when this is its last use (elementwise ops).
+		reused := -1
+		if ip, ok := n.native.(inPlacer); ok {
+			for _, i := range ip.inPlaceInputs() {
+				if s.lastOwnedUse(n, i) {
+					reused = i
+					break
+				}
+			}
+		}
+		var (
+			out     backends.Buffer
+			outFlat any
+		)
+		if reused >= 0 {
+			out, outFlat = inputs[reused], flats[reused]
+		} else {
+			var err error
+			if out, outFlat, err = e.backend.pool.get(n.shape); err != nil {
+				return errors.WithMessagef(err, "executing %s", n.opType)
+			}
 		}
 		n.native.run(s, flats, outFlat)
 		clear(flats)
+		var taken []bool
+		if reused >= 0 {
+			taken = s.donate[:len(inputs)]
+			clear(taken)
+			taken[reused] = true
+		}
 		s.results[n.idx] = out
 		s.owned[n.idx] = true
-		s.consumed(n, nil)
+		s.consumed(n, taken)
+		clear(inputs)
 		return nil
 	}
 	// Fallback: donate the inputs whose last use this is (simplego then reuses them in place).
@@ -280,6 +311,21 @@ func (s *execState) run(n *node) error {
 	s.consumed(n, donate)
 	clear(inputs)
 	return nil
+}
+
+// lastOwnedUse reports whether input i of n is an owned buffer used for the last time, and only
+// once by n (so n may overwrite it).
+func (s *execState) lastOwnedUse(n *node, i int) bool {
+	in := n.inputs[i]
+	if !s.owned[in.idx] || s.e.numUses[in.idx]-s.used[in.idx] != 1 {
+		return false
+	}
+	for j, other := range n.inputs {
+		if j != i && other == in {
+			return false
+		}
+	}
+	return true
 }
 
 // consumed counts one use of each input of n and releases those whose last use it was

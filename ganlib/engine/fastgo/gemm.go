@@ -253,6 +253,7 @@ func (s *execState) runDot(p *dotPlan, a, b, c any) {
 	j := &s.gemm
 	backend := s.e.backend
 	j.backend, j.plan, j.simd = backend, p, backend.workers.simd
+	backend.matmulFLOPs.Add(uint64(p.flops()))
 	var mr, nr int
 	switch a := a.(type) {
 	case []float32:

@@ -14,20 +14,6 @@ import (
 
 var _ = slices.Clone[[]int]
 
-// Abs implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Abs(x backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeAbs, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Abs(in[0])
-	})
-}
-
-// Add implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Add(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeAdd, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Add(in[0], in[1])
-	})
-}
-
 // ArgMinMax implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) ArgMinMax(x backends.Op, axis int, outputDType dtypes.DType, isMin bool) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeArgMinMax, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
@@ -161,13 +147,6 @@ func (b *Builder) ConvertDType(x backends.Op, dtype dtypes.DType) (backends.Op, 
 func (b *Builder) Cos(x backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeCos, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
 		return sb.Cos(in[0])
-	})
-}
-
-// Div implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Div(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeDiv, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Div(in[0], in[1])
 	})
 }
 
@@ -388,34 +367,6 @@ func (b *Builder) Logistic(x backends.Op) (backends.Op, error) {
 	})
 }
 
-// Max implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Max(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeMax, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Max(in[0], in[1])
-	})
-}
-
-// Min implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Min(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeMin, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Min(in[0], in[1])
-	})
-}
-
-// Mul implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Mul(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeMul, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Mul(in[0], in[1])
-	})
-}
-
-// Neg implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Neg(x backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeNeg, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Neg(in[0])
-	})
-}
-
 // NotEqual implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) NotEqual(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeNotEqual, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
@@ -554,13 +505,6 @@ func (b *Builder) Round(x backends.Op) (backends.Op, error) {
 	})
 }
 
-// Rsqrt implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Rsqrt(x backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeRsqrt, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Rsqrt(in[0])
-	})
-}
-
 // ScatterMax implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) ScatterMax(operand backends.Op, scatterIndices backends.Op, updates backends.Op, indexVectorAxis int, updateWindowAxes []int, insertedWindowAxes []int, scatterAxesToOperandAxes []int, indicesAreSorted bool, uniqueIndices bool) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeScatterMax, []backends.Op{operand, scatterIndices, updates}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
@@ -617,31 +561,10 @@ func (b *Builder) ShiftRightLogical(lhs backends.Op, rhs backends.Op) (backends.
 	})
 }
 
-// Sign implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Sign(x backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeSign, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Sign(in[0])
-	})
-}
-
 // Sin implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) Sin(x backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeSin, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
 		return sb.Sin(in[0])
-	})
-}
-
-// Sqrt implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Sqrt(x backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeSqrt, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Sqrt(in[0])
-	})
-}
-
-// Sub implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Sub(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeSub, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Sub(in[0], in[1])
 	})
 }
 
