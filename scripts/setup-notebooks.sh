@@ -71,7 +71,7 @@ install_kernels() {
 	# GoNB writes its own spec (argv, logo); each backend's spec is derived from it.
 	"${GOGAN_TOOLS}/gonb" --install --raw_error --logtostderr 2>/dev/null
 	"${GOGAN_VENV}/bin/python" - "${kernels}" "${repo_root}" "${GOGAN_TOOLS}" "$(dirname "$(command -v go)")" \
-		"$(go env GOPATH)" "$(go env GOCACHE)" "$(go env GOMODCACHE)" "${HOME}" <<'PY'
+		"$(go env GOPATH)" "$(go env GOCACHE)" "$(go env GOMODCACHE)" "${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}" <<'PY'
 import json, os, shutil, sys
 
 kernels, repo, tools, gobin, gopath, gocache, gomodcache, home = sys.argv[1:]

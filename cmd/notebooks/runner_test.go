@@ -49,7 +49,8 @@ func writeNotebook(t *testing.T, path string, sources ...string) {
 
 // TestRunnerOnGoNB executes real notebooks on the pure-Go kernel: a runtime panic (which
 // jupyter execute itself lets pass) must fail the run, with later cells still executed and the
-// notebook saved and signed; a clean notebook passes, with GOGAN_SMOKE visible to its cells.
+// notebook saved; so must a compile error; a clean notebook passes, signed, with GOGAN_SMOKE
+// visible to its cells.
 func TestRunnerOnGoNB(t *testing.T) {
 	jupyter := jupyterForTest(t)
 	dir := t.TempDir()
@@ -74,6 +75,13 @@ func TestRunnerOnGoNB(t *testing.T) {
 		if !strings.Contains(log.String(), line) {
 			t.Errorf("report lacks %q:\n%s", line, log.String())
 		}
+	}
+
+	// A compile error is an error output: the runner fails on it too, naming the compiler's message.
+	broken := filepath.Join(dir, "broken.ipynb")
+	writeNotebook(t, broken, "%%\nundefinedFunction()")
+	if _, err := r.Run(broken); err == nil || !strings.Contains(err.Error(), "cell 1: ERROR: ./main.go") || !strings.Contains(err.Error(), "undefined: undefinedFunction") {
+		t.Errorf("a notebook that does not compile: error %v, want cell 1's compile error", err)
 	}
 
 	out, err = r.Run(passing)

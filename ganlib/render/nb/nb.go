@@ -37,13 +37,29 @@ func Budget[T any](full, smoke T) T {
 	return full
 }
 
+// ShowHTML displays html as an output of the running cell. Like every display here it waits
+// until GoNB has taken the output (gonbui.Sync): a cell's program that exits right after a
+// display can otherwise lose it.
+func ShowHTML(html string) {
+	gonbui.DisplayHTML(html)
+	gonbui.Sync()
+}
+
+// UpdateHTML shows html in the display named id: created, in the running cell, on first use;
+// replaced in place afterwards, wherever it is (a later cell can update an earlier cell's
+// display, which the saved notebook keeps in its last state).
+func UpdateHTML(id, html string) {
+	gonbui.UpdateHTML(id, html)
+	gonbui.Sync()
+}
+
 // ShowImage displays img inline (PNG in HTML), width CSS pixels wide (0: its own size).
 func ShowImage(img image.Image, alt string, width int) error {
 	tag, err := render.ImageImg(img, alt, width)
 	if err != nil {
 		return err
 	}
-	gonbui.DisplayHTML(render.Figure(tag, alt))
+	ShowHTML(render.Figure(tag, alt))
 	return nil
 }
 
@@ -56,10 +72,11 @@ type TrainingPanel struct {
 }
 
 // NewTrainingPanel shows an empty panel for a run of totalKimg, with one chart per group of
-// loss terms (names as in train.WGANGPTerms and train.GeneratorTerms).
+// loss terms (names as in train.WGANGPTerms and train.GeneratorTerms). Its Panel's fields (e.g.
+// SamplesWidth, to enlarge small grids) can be set before the first tick.
 func NewTrainingPanel(title string, totalKimg float64, charts ...render.PanelChart) *TrainingPanel {
 	p := &TrainingPanel{
-		Panel:     &render.Panel{Title: title, XLabel: "kimg", Charts: charts, SamplesWidth: 256},
+		Panel:     &render.Panel{Title: title, XLabel: "kimg", Charts: charts},
 		id:        "gogan-panel-" + gonbui.UniqueId(),
 		totalKimg: totalKimg,
 	}
@@ -92,4 +109,4 @@ func (p *TrainingPanel) Finish(status string) {
 	p.update()
 }
 
-func (p *TrainingPanel) update() { gonbui.UpdateHTML(p.id, p.Panel.HTML()) }
+func (p *TrainingPanel) update() { UpdateHTML(p.id, p.Panel.HTML()) }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the notebooks headlessly with cmd/notebooks, after installing or checking the notebook
+# tools (scripts/setup-notebooks.sh, idempotent).
+#   bash scripts/run-notebooks.sh                  the test command's part: the runner's own test on
+#                                                   the GoNB kernel, a smoke run of notebooks/*.ipynb
+#                                                   (GOGAN_SMOKE=1, executed copies in
+#                                                   .cache/notebooks/smoke), and the browser test
+#   bash scripts/run-notebooks.sh --full [NB ...]  full-length run, executed in place and signed
+#                                                   (default: every notebooks/*.ipynb)
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${repo_root}"
+bash scripts/setup-notebooks.sh
+source kernels/env.sh
+
+if [ "${1:-}" = "--full" ]; then
+	shift
+	exec go run ./cmd/notebooks "$@"
+fi
+[ $# -eq 0 ] || { echo "usage: bash scripts/run-notebooks.sh [--full [notebook.ipynb ...]]" >&2; exit 2; }
+
+step() { printf 'run-notebooks: %s\n' "$*"; }
+seconds() { echo "$((SECONDS - $1))s"; }
+
+start=${SECONDS}
+step "runner test: notebooks that panic or do not compile must fail the runner, a clean one pass, signed"
+GOGAN_NOTEBOOK_TESTS=1 go test -count=1 -timeout 10m ./cmd/notebooks
+step "runner test took $(seconds "${start}")"
+
+start=${SECONDS}
+step "smoke run of notebooks/*.ipynb"
+go run ./cmd/notebooks -smoke
+step "smoke run took $(seconds "${start}")"
+
+start=${SECONDS}
+if ! command -v node >/dev/null; then
+	step "browser test skipped: node not found (apt-get install nodejs npm)"
+else
+	step "browser test: JupyterLab + headless chromium"
+	# node's own limit is the test's; timeout is the backstop should node itself hang.
+	(cd kernels/browser_test && timeout --kill-after=30s 12m node --test --test-timeout=600000 lab.test.mjs)
+	step "browser test took $(seconds "${start}"), screenshot in .cache/artifacts/"
+fi
