@@ -37,7 +37,9 @@ type inPlacer interface {
 type elemOp struct {
 	code int
 	// scalar is -1, or which operand (0 or 1) is a scalar broadcast over the other.
-	scalar  int
+	scalar int
+	// bcast, if set, broadcasts size-1 axes of either operand.
+	bcast   *bcastLoop
 	inPlace []int
 }
 
@@ -52,12 +54,24 @@ type elemJob struct {
 }
 
 func (j *elemJob) runPart(part int) {
+	unit := 64
+	if l := j.op.bcast; l != nil {
+		unit = l.dims[len(l.dims)-1] // whole rows
+	}
 	switch out := j.out.(type) {
 	case []float32:
-		from, to := partRange(len(out), j.parts, part, 64)
+		from, to := partRange(len(out), j.parts, part, unit)
+		if j.op.bcast != nil {
+			bcastRange(j.op.code, j.op.bcast, out, j.a.([]float32), j.b.([]float32), from, to)
+			return
+		}
 		elemRange(j.op, out, j.a.([]float32), j.b, from, to)
 	case []float64:
-		from, to := partRange(len(out), j.parts, part, 64)
+		from, to := partRange(len(out), j.parts, part, unit)
+		if j.op.bcast != nil {
+			bcastRange(j.op.code, j.op.bcast, out, j.a.([]float64), j.b.([]float64), from, to)
+			return
+		}
 		elemRange(j.op, out, j.a.([]float64), j.b, from, to)
 	}
 }
@@ -180,16 +194,7 @@ func unaryLoop[T float](code int, out, x []T) {
 			out[i] = T(math.Abs(float64(x[i])))
 		}
 	case ewSign:
-		for i, v := range x {
-			switch {
-			case v < 0:
-				out[i] = -1
-			case v > 0:
-				out[i] = 1
-			default:
-				out[i] = 0
-			}
-		}
+		signLoop(out, x)
 	case ewSqrt:
 		for i := range out {
 			out[i] = T(math.Sqrt(float64(x[i])))
@@ -219,10 +224,100 @@ func nativeBinary(n *node, code int) {
 		op.scalar, op.inPlace = 1, []int{0}
 	case lhs.IsScalar() && rhs.Equal(n.shape):
 		op.scalar, op.inPlace = 0, []int{1}
+	case lhs.Rank() == rhs.Rank() && lhs.Rank() == n.shape.Rank():
+		// Size-1 axes broadcast: walk the output with per-operand strides (0 on broadcast axes).
+		dims := n.shape.Dimensions
+		aStride := broadcastStrides(lhs.Dimensions, dims)
+		bStride := broadcastStrides(rhs.Dimensions, dims)
+		op.bcast = newMoveLoop3(dims, aStride, bStride)
+		if lhs.Equal(n.shape) {
+			op.inPlace = []int{0}
+		} else if rhs.Equal(n.shape) {
+			op.inPlace = []int{1}
+		}
 	default:
 		return
 	}
 	n.native = op
+}
+
+// broadcastStrides returns an operand's strides over the output dimensions (0 where it has 1).
+func broadcastStrides(operand, out []int) []int {
+	strides := rowMajorStrides(operand)
+	for a := range strides {
+		if operand[a] != out[a] {
+			strides[a] = 0
+		}
+	}
+	return strides
+}
+
+// bcastLoop walks a row-major output with two operands' strides, adjacent axes merged.
+type bcastLoop struct {
+	dims, aStride, bStride []int
+}
+
+func newMoveLoop3(dims, aStride, bStride []int) *bcastLoop {
+	l := &bcastLoop{}
+	for i, d := range dims {
+		if d == 1 {
+			continue
+		}
+		if n := len(l.dims); n > 0 && l.aStride[n-1] == d*aStride[i] && l.bStride[n-1] == d*bStride[i] {
+			l.dims[n-1] *= d
+			l.aStride[n-1], l.bStride[n-1] = aStride[i], bStride[i]
+			continue
+		}
+		l.dims = append(l.dims, d)
+		l.aStride = append(l.aStride, aStride[i])
+		l.bStride = append(l.bStride, bStride[i])
+	}
+	if len(l.dims) == 0 {
+		l.dims, l.aStride, l.bStride = []int{1}, []int{1}, []int{1}
+	}
+	return l
+}
+
+// bcastRange computes output elements [from, to) (whole rows of the innermost axis).
+func bcastRange[T float](code int, l *bcastLoop, out, a, b []T, from, to int) {
+	rank := len(l.dims)
+	inner := l.dims[rank-1]
+	aIn, bIn := l.aStride[rank-1], l.bStride[rank-1]
+	var idx [16]int
+	ao, bo := 0, 0
+	rem := from / inner
+	for ax := rank - 2; ax >= 0; ax-- {
+		idx[ax] = rem % l.dims[ax]
+		rem /= l.dims[ax]
+		ao += idx[ax] * l.aStride[ax]
+		bo += idx[ax] * l.bStride[ax]
+	}
+	for o := from; o < to; o += inner {
+		row := out[o : o+inner]
+		switch {
+		case aIn == 1 && bIn == 1:
+			binaryLoop(code, row, a[ao:ao+inner], b[bo:bo+inner])
+		case aIn == 1 && bIn == 0:
+			binaryScalarLoop(code, row, b[bo], a[ao:ao+inner], false)
+		case aIn == 0 && bIn == 1:
+			binaryScalarLoop(code, row, a[ao], b[bo:bo+inner], true)
+		default:
+			for i := range row {
+				row[i] = binaryOne(code, a[ao+i*aIn], b[bo+i*bIn])
+			}
+		}
+		for ax := rank - 2; ax >= 0; ax-- {
+			idx[ax]++
+			ao += l.aStride[ax]
+			bo += l.bStride[ax]
+			if idx[ax] < l.dims[ax] {
+				break
+			}
+			ao -= idx[ax] * l.aStride[ax]
+			bo -= idx[ax] * l.bStride[ax]
+			idx[ax] = 0
+		}
+	}
 }
 
 func (b *Builder) binary(opType backends.OpType, code int, lhs, rhs backends.Op,
@@ -304,4 +399,49 @@ func (b *Builder) Sqrt(x backends.Op) (backends.Op, error) {
 // Rsqrt implements backends.Builder (native for float32/float64).
 func (b *Builder) Rsqrt(x backends.Op) (backends.Op, error) {
 	return b.unary(backends.OpTypeRsqrt, ewRsqrt, x, backends.Builder.Rsqrt)
+}
+
+// signLoop computes Sign branch-free (the signs of activations are random, so branches
+// mispredict): ±1 for non-zero numbers, 0 for zeros and NaN (as simplego).
+func signLoop[T float](out, x []T) {
+	switch x := any(x).(type) {
+	case []float32:
+		out := any(out).([]float32)
+		out = out[:len(x)]
+		for i, v := range x {
+			bits := math.Float32bits(v)
+			mag := bits & 0x7fffffff
+			nonZero := (mag | -mag) >> 31
+			notNaN := ((0x7f800000 - mag) >> 31) ^ 1
+			out[i] = math.Float32frombits(((bits & 0x80000000) | 0x3f800000) * (nonZero & notNaN))
+		}
+	case []float64:
+		out := any(out).([]float64)
+		out = out[:len(x)]
+		for i, v := range x {
+			bits := math.Float64bits(v)
+			mag := bits & 0x7fffffffffffffff
+			nonZero := (mag | -mag) >> 63
+			notNaN := ((0x7ff0000000000000 - mag) >> 63) ^ 1
+			out[i] = math.Float64frombits(((bits & 0x8000000000000000) | 0x3ff0000000000000) * (nonZero & notNaN))
+		}
+	}
+}
+
+// binaryOne applies a binary op to one pair of values.
+func binaryOne[T float](code int, x, y T) T {
+	switch code {
+	case ewAdd:
+		return x + y
+	case ewSub:
+		return x - y
+	case ewMul:
+		return x * y
+	case ewDiv:
+		return x / y
+	case ewMax:
+		return max(x, y)
+	default:
+		return min(x, y)
+	}
 }

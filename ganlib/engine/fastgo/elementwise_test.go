@@ -62,20 +62,29 @@ func TestElementwiseGraphs(t *testing.T) {
 					op     backends.Op
 					vals   []float64
 					scalar bool
+					dims   []int
 				}
 				var values []value
 				var inputs []backends.Buffer
-				for i := range 3 {
+				for i := range 4 {
 					d := dims
-					if i == 2 {
+					switch i {
+					case 2:
 						d = nil // a scalar
+					case 3: // broadcast along random axes
+						d = append([]int(nil), dims...)
+						for a := range d {
+							if rng.IntN(2) == 0 {
+								d[a] = 1
+							}
+						}
 					}
 					v := randomValues(rng, d)
 					p, err := bld.Parameter(fmt.Sprint("p", i), shapes.Make(dtype, d...), nil)
 					if err != nil {
 						t.Fatal(err)
 					}
-					values = append(values, value{op: p, vals: v, scalar: i == 2})
+					values = append(values, value{op: p, vals: v, scalar: i == 2, dims: d})
 					inputs = append(inputs, toBuffer(t, backend, dtype, v, d))
 				}
 				desc := ""
@@ -117,18 +126,45 @@ func TestElementwiseGraphs(t *testing.T) {
 						}
 						bo := bins[rng.IntN(len(bins))]
 						op, err = bo.op(bld, x.op, y.op)
-						n := max(len(x.vals), len(y.vals))
-						vals = make([]float64, n)
+						outDims := dims
+						if x.scalar {
+							outDims = y.dims
+						} else if y.scalar {
+							outDims = x.dims
+						} else {
+							outDims = make([]int, len(dims))
+							for a := range outDims {
+								outDims[a] = max(x.dims[a], y.dims[a])
+							}
+						}
+						at := func(v value, idx []int) float64 {
+							if v.scalar {
+								return v.vals[0]
+							}
+							src := make([]int, len(idx))
+							for a := range idx {
+								if v.dims[a] != 1 {
+									src[a] = idx[a]
+								}
+							}
+							return v.vals[flatIndex(src, v.dims)]
+						}
+						vals = make([]float64, sizeOf(outDims))
 						for i := range vals {
-							a, b := x.vals[min(i, len(x.vals)-1)], y.vals[min(i, len(y.vals)-1)]
-							vals[i] = bo.f(a, b)
+							idx := multiIndex(i, outDims)
+							vals[i] = bo.f(at(x, idx), at(y, idx))
 						}
 						desc += " " + bo.name
+						values = append(values, value{op: op, vals: vals, dims: outDims})
+						if err != nil {
+							t.Fatal(err)
+						}
+						continue
 					}
 					if err != nil {
 						t.Fatal(err)
 					}
-					values = append(values, value{op: op, vals: vals, scalar: len(vals) == 1})
+					values = append(values, value{op: op, vals: vals, scalar: x.scalar, dims: x.dims})
 				}
 				// Outputs: the last value and one intermediate.
 				outs := []value{values[len(values)-1], values[3+rng.IntN(len(values)-3)]}

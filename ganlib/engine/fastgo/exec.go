@@ -94,6 +94,7 @@ type execState struct {
 	move   moveJob
 	fill   fillJob
 	elem   elemJob
+	reduce reduceJob
 	moveWG sync.WaitGroup
 	srcs   []any
 }

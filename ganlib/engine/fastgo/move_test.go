@@ -288,3 +288,58 @@ func TestMoves(t *testing.T) {
 		}
 	}
 }
+
+func TestReduceSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	backends_ := newTestBackends(t)
+	for trial := range 60 {
+		rank := 1 + rng.IntN(4)
+		maxDim := 6
+		if trial%6 == 0 {
+			maxDim = 60
+		}
+		dims := randomDims(rng, rank, maxDim)
+		var axes []int
+		for a := range rank {
+			if rng.IntN(2) == 0 {
+				axes = append(axes, a)
+			}
+		}
+		if len(axes) == 0 { // no axes means all axes
+			for a := range rank {
+				axes = append(axes, a)
+			}
+		}
+		x := randomValues(rng, dims)
+		var wDims []int
+		for a, d := range dims {
+			if !slices.Contains(axes, a) {
+				wDims = append(wDims, d)
+			}
+		}
+		want := make([]float64, sizeOf(wDims))
+		for i, v := range x {
+			idx := multiIndex(i, dims)
+			var o []int
+			for a := range dims {
+				if !slices.Contains(axes, a) {
+					o = append(o, idx[a])
+				}
+			}
+			want[flatIndex(o, wDims)] += v
+		}
+		for bname, backend := range backends_ {
+			for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+				got, gotDims, native := runOp(t, backend, dtype, [][]float64{x}, [][]int{dims},
+					func(b backends.Builder, p []backends.Op) (backends.Op, error) { return b.ReduceSum(p[0], axes...) })
+				if !native {
+					t.Fatalf("ReduceSum not native")
+				}
+				if !slices.Equal(gotDims, wDims) && !(len(gotDims) == 0 && len(wDims) == 0) {
+					t.Fatalf("%s: dims %v, want %v", bname, gotDims, wDims)
+				}
+				checkValues(t, fmt.Sprintf("%s %s ReduceSum %v axes %v", bname, dtype, dims, axes), got, want, 1e-5)
+			}
+		}
+	}
+}

@@ -458,13 +458,6 @@ func (b *Builder) ReduceProduct(x backends.Op, axes ...int) (backends.Op, error)
 	})
 }
 
-// ReduceSum implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) ReduceSum(x backends.Op, axes ...int) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeReduceSum, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.ReduceSum(in[0], axes...)
-	})
-}
-
 // ReduceWindow implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) ReduceWindow(x backends.Op, reductionType backends.ReduceOpType, windowDimensions []int, strides []int, baseDilations []int, windowDilations []int, paddings [][2]int) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeReduceWindow, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
