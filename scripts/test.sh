@@ -14,4 +14,10 @@ echo "test: go vet ./..."
 go vet ./...
 echo "test: go test ./..."
 go test -count=1 -timeout 30m ./...
+# Each decoder of user-supplied files is fuzzed for a bounded time (new crashers land in
+# datasets/testdata/fuzz and fail the run).
+for target in FuzzDecodeImage FuzzDecodeIDX FuzzDecodeCIFAR FuzzReadCacheHeader; do
+	echo "test: fuzz ${target} for 10s"
+	go test ./datasets -run '^$' -fuzz "^${target}\$" -fuzztime 10s
+done
 bash scripts/run-notebooks.sh # notebooks: runner test, smoke run of notebooks/*.ipynb, browser test
