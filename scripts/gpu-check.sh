@@ -124,10 +124,13 @@ bench_out="${log_dir}/steps.md"
 : >"${bench_out}"
 bench_backends=("${GOMLX_BACKEND}")
 [ "${GPU_CHECK_BENCH_GO:-0}" = 1 ] && bench_backends+=(go)
+# ganbench without flags prints its usage, "...; suites: conv, steps, ...", and exits 2.
+suites=""
+[ -x "${work}/bin/ganbench" ] && suites="$("${work}/bin/ganbench" 2>&1 | sed -n 's/.*suites: //p')"
 if [ ! -x "${work}/bin/ganbench" ]; then
 	echo "(no ganbench binary in ${archive})" >>"${bench_out}"
-elif ! "${work}/bin/ganbench" 2>&1 | grep -q 'suites:.*\bsteps\b'; then
-	echo "(this ganbench build has no steps suite)" >>"${bench_out}"
+elif ! grep -qw steps <<<"${suites}"; then
+	echo "(this ganbench build has no steps suite; its suites: ${suites})" >>"${bench_out}"
 else
 	for backend in "${bench_backends[@]}"; do
 		say "ganbench -suite=steps -backend=${backend}"
