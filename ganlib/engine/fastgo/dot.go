@@ -34,18 +34,20 @@ func (b *Builder) DotGeneral(lhs backends.Op, lhsContractingAxes, lhsBatchAxes [
 		}
 		return axes
 	}
-	plan := newDotPlan(lhsDims, normalize(lc, len(lhsDims)), normalize(lb, len(lhsDims)),
-		rhsDims, normalize(rc, len(rhsDims)), normalize(rb, len(rhsDims)))
-	if plan.batch*plan.m*plan.n != n.shape.Size() {
+	op := &dotOp{lc: normalize(lc, len(lhsDims)), lb: normalize(lb, len(lhsDims)),
+		rc: normalize(rc, len(rhsDims)), rb: normalize(rb, len(rhsDims))}
+	op.plan = newDotPlan(lhsDims, op.lc, op.lb, axisTables(lhsDims), rhsDims, op.rc, op.rb, axisTables(rhsDims))
+	if op.plan.batch*op.plan.m*op.plan.n != n.shape.Size() {
 		return n, nil // not the layout planned for: leave it to the inner backend
 	}
-	n.native = &dotOp{plan: plan}
+	n.native = op
 	return n, nil
 }
 
 // dotOp is a native DotGeneral.
 type dotOp struct {
-	plan *dotPlan
+	plan           *dotPlan
+	lc, lb, rc, rb []int // axes, for re-planning when an operand becomes a view (fusion.go)
 }
 
 func (o *dotOp) run(s *execState, inputs []any, out any) {

@@ -19,6 +19,7 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 		return nil, err
 	}
 	b.compiled = true
+	b.fuse(outs)
 	e := &Executable{backend: b.backend, builder: b, outputs: outs, numUses: make([]int32, len(b.nodes))}
 	// Mark what the outputs need, counting the uses of each node (one per consumer edge).
 	needed := make([]bool, len(b.nodes))

@@ -9,11 +9,12 @@ import (
 type float interface{ ~float32 | ~float64 }
 
 // axisMap gives the offset in an operand's flat data of the i-th element along a group of axes
-// (enumerated in row-major order over the group): i*stride when the group is contiguous-like
-// (affine), else tab[i].
+// (enumerated in row-major order over the group): i*stride when the offsets are affine, else
+// tab[i], with run[i] the number of consecutive offsets from i that are contiguous (tab[i]+t).
 type axisMap struct {
 	n, stride int
 	tab       []int
+	run       []int32
 }
 
 func (m *axisMap) at(i int) int {
@@ -23,17 +24,39 @@ func (m *axisMap) at(i int) int {
 	return i * m.stride
 }
 
-// affineStride returns the stride when offsets are i*stride for every i, with ok.
+// contiguous reports whether the group is contiguous in memory (offset i).
 func (m *axisMap) contiguous() bool { return m.tab == nil && m.stride == 1 }
 
-// newAxisMap enumerates the given axes of an operand with the given dimensions.
-func newAxisMap(dims []int, axes []int) axisMap {
-	strides := make([]int, len(dims))
-	s := 1
-	for i := len(dims) - 1; i >= 0; i-- {
-		strides[i] = s
-		s *= dims[i]
+// runAt returns how many elements from i (at most limit) have contiguous offsets.
+func (m *axisMap) runAt(i, limit int) int {
+	if m.tab == nil {
+		if m.stride == 1 {
+			return limit
+		}
+		return 1
 	}
+	return min(int(m.run[i]), limit)
+}
+
+// hasRuns reports whether offsets come in contiguous stretches worth copying as such.
+func (m *axisMap) hasRuns() bool { return m.contiguous() || (m.tab != nil && m.run != nil) }
+
+// axisTables returns the per-axis offset tables of a row-major array: tab[a][i] = i*stride[a].
+func axisTables(dims []int) [][]int {
+	strides := rowMajorStrides(dims)
+	tabs := make([][]int, len(dims))
+	for a, d := range dims {
+		tabs[a] = make([]int, d)
+		for i := range d {
+			tabs[a][i] = i * strides[a]
+		}
+	}
+	return tabs
+}
+
+// newAxisMap enumerates the given axes of an operand whose element at multi-index idx is at
+// offset sum_a tabs[a][idx[a]].
+func newAxisMap(dims []int, axes []int, tabs [][]int) axisMap {
 	n := 1
 	for _, axis := range axes {
 		n *= dims[axis]
@@ -43,7 +66,7 @@ func newAxisMap(dims []int, axes []int) axisMap {
 	for i := range n {
 		off := 0
 		for j, axis := range axes {
-			off += idx[j] * strides[axis]
+			off += tabs[axis][idx[j]]
 		}
 		tab[i] = off
 		for j := len(axes) - 1; j >= 0; j-- {
@@ -55,17 +78,37 @@ func newAxisMap(dims []int, axes []int) axisMap {
 		}
 	}
 	m := axisMap{n: n, tab: tab}
-	if n <= 1 {
+	if n == 1 && tab[0] == 0 || n == 0 {
 		m.tab, m.stride = nil, 1
 		return m
 	}
-	stride := tab[1] - tab[0]
-	for i, off := range tab {
-		if off != i*stride {
+	if n > 1 && tab[0] == 0 {
+		stride := tab[1] - tab[0]
+		affine := true
+		for i, off := range tab {
+			if off != i*stride {
+				affine = false
+				break
+			}
+		}
+		if affine {
+			m.tab, m.stride = nil, stride
 			return m
 		}
 	}
-	m.tab, m.stride = nil, stride
+	m.run = make([]int32, n)
+	m.run[n-1] = 1
+	contiguous := false
+	for i := n - 2; i >= 0; i-- {
+		m.run[i] = 1
+		if tab[i+1] == tab[i]+1 {
+			m.run[i] = m.run[i+1] + 1
+			contiguous = true
+		}
+	}
+	if !contiguous {
+		m.run = nil
+	}
 	return m
 }
 
@@ -73,14 +116,18 @@ func newAxisMap(dims []int, axes []int) axisMap {
 // axis maps (so any layout of the operands is packed directly, without a transposing copy) and
 // C written row-major: exactly DotGeneral's output layout [batch..., lhs cross..., rhs cross...].
 type dotPlan struct {
-	batch, m, n, k int
-	aBatch, aM, aK axisMap
-	bBatch, bK, bN axisMap
+	lhsDims, rhsDims []int
+	batch, m, n, k   int
+	aBatch, aM, aK   axisMap
+	bBatch, bK, bN   axisMap
 }
 
 // newDotPlan plans DotGeneral(lhs, lhsContracting, lhsBatch, rhs, rhsContracting, rhsBatch)
-// for operands of the given dimensions (axes already validated and non-negative).
-func newDotPlan(lhsDims []int, lhsContracting, lhsBatch []int, rhsDims []int, rhsContracting, rhsBatch []int) *dotPlan {
+// for operands of the given dimensions (axes already validated and non-negative) whose element
+// at multi-index idx is at sum_a tabs[a][idx[a]] (see axisTables; a view of another array after
+// fusion).
+func newDotPlan(lhsDims []int, lhsContracting, lhsBatch []int, lhsTabs [][]int,
+	rhsDims []int, rhsContracting, rhsBatch []int, rhsTabs [][]int) *dotPlan {
 	cross := func(rank int, contracting, batch []int) []int {
 		used := make([]bool, rank)
 		for _, a := range contracting {
@@ -98,14 +145,15 @@ func newDotPlan(lhsDims []int, lhsContracting, lhsBatch []int, rhsDims []int, rh
 		return axes
 	}
 	p := &dotPlan{
-		aBatch: newAxisMap(lhsDims, lhsBatch),
-		aM:     newAxisMap(lhsDims, cross(len(lhsDims), lhsContracting, lhsBatch)),
-		aK:     newAxisMap(lhsDims, lhsContracting),
-		bBatch: newAxisMap(rhsDims, rhsBatch),
-		bK:     newAxisMap(rhsDims, rhsContracting),
-		bN:     newAxisMap(rhsDims, cross(len(rhsDims), rhsContracting, rhsBatch)),
+		aBatch: newAxisMap(lhsDims, lhsBatch, lhsTabs),
+		aM:     newAxisMap(lhsDims, cross(len(lhsDims), lhsContracting, lhsBatch), lhsTabs),
+		aK:     newAxisMap(lhsDims, lhsContracting, lhsTabs),
+		bBatch: newAxisMap(rhsDims, rhsBatch, rhsTabs),
+		bK:     newAxisMap(rhsDims, rhsContracting, rhsTabs),
+		bN:     newAxisMap(rhsDims, cross(len(rhsDims), rhsContracting, rhsBatch), rhsTabs),
 	}
 	p.batch, p.m, p.k, p.n = p.aBatch.n, p.aM.n, p.aK.n, p.bN.n
+	p.lhsDims, p.rhsDims = lhsDims, rhsDims
 	return p
 }
 
@@ -461,26 +509,37 @@ func packA[T float](dst, a []T, base int, am, ak *axisMap, m0, mc, k0, kc, mr in
 			}
 			continue
 		}
-		if ak.contiguous() && n == 4 && mr == 4 {
-			packRows4(panel, a, base+am.at(m0+ir)+k0, base+am.at(m0+ir+1)+k0,
-				base+am.at(m0+ir+2)+k0, base+am.at(m0+ir+3)+k0, kc)
+		if ak.hasRuns() && n == 4 && mr == 4 {
+			// Rows are contiguous along k in stretches (all of k, or per window of an im2col view).
+			o0, o1, o2, o3 := base+am.at(m0+ir), base+am.at(m0+ir+1), base+am.at(m0+ir+2), base+am.at(m0+ir+3)
+			for kk := 0; kk < kc; {
+				seg := ak.runAt(k0+kk, kc-kk)
+				off := ak.at(k0 + kk)
+				packRows4(panel[4*kk:], a, o0+off, o1+off, o2+off, o3+off, seg)
+				kk += seg
+			}
 			continue
 		}
-		if ak.contiguous() {
-			for r := range mr {
-				if r < n {
-					off := base + am.at(m0+ir+r) + k0
-					rows[r] = a[off : off+kc]
+		if ak.hasRuns() {
+			for kk := 0; kk < kc; {
+				seg := ak.runAt(k0+kk, kc-kk)
+				off := base + ak.at(k0+kk)
+				for r := range mr {
+					if r < n {
+						o := off + am.at(m0+ir+r)
+						rows[r] = a[o : o+seg]
+					}
 				}
-			}
-			for kk := range kc {
-				out := panel[kk*mr : kk*mr+mr]
-				for r := range n {
-					out[r] = rows[r][kk]
+				for t := range seg {
+					out := panel[(kk+t)*mr : (kk+t)*mr+mr]
+					for r := range n {
+						out[r] = rows[r][t]
+					}
+					for r := n; r < mr; r++ {
+						out[r] = 0
+					}
 				}
-				for r := n; r < mr; r++ {
-					out[r] = 0
-				}
+				kk += seg
 			}
 			continue
 		}
@@ -514,7 +573,16 @@ func packB[T float](dst, b []T, base int, bk, bn *axisMap, k0, kc, n0, nc, nr in
 				copy(out, b[off:off+cols])
 				clear(out[cols:])
 			}
-		case bk.contiguous():
+		case bn.hasRuns() && bn.runAt(n0+jr, cols) == cols:
+			// The panel's columns are contiguous (within one stretch of an im2col view).
+			start := base + bn.at(n0+jr)
+			for kk := range kc {
+				off := start + bk.at(k0+kk)
+				out := panel[kk*nr : kk*nr+nr]
+				copy(out, b[off:off+cols])
+				clear(out[cols:])
+			}
+		case bk.hasRuns():
 			for j := range nr {
 				if j >= cols {
 					for kk := range kc {
@@ -522,9 +590,14 @@ func packB[T float](dst, b []T, base int, bk, bn *axisMap, k0, kc, n0, nc, nr in
 					}
 					continue
 				}
-				off := base + bn.at(n0+jr+j) + k0
-				for kk, v := range b[off : off+kc] {
-					panel[kk*nr+j] = v
+				col := base + bn.at(n0+jr+j)
+				for kk := 0; kk < kc; {
+					seg := bk.runAt(k0+kk, kc-kk)
+					off := col + bk.at(k0+kk)
+					for t, v := range b[off : off+seg] {
+						panel[(kk+t)*nr+j] = v
+					}
+					kk += seg
 				}
 			}
 		default:

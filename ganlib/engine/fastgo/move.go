@@ -123,6 +123,8 @@ type moveJob struct {
 	dst   any
 	srcs  []any // one per loop
 	parts int
+	// add makes the loops add into the destination instead of storing (accumulateOp).
+	add bool
 }
 
 func (j *moveJob) runPart(part int) {
@@ -131,9 +133,17 @@ func (j *moveJob) runPart(part int) {
 		from, to := partRange(rows, j.parts, part, 1)
 		switch dst := j.dst.(type) {
 		case []float32:
-			moveRows(l, dst, j.srcs[i].([]float32), from, to)
+			if j.add {
+				reduceRows(l, dst, j.srcs[i].([]float32), from, to)
+			} else {
+				moveRows(l, dst, j.srcs[i].([]float32), from, to)
+			}
 		case []float64:
-			moveRows(l, dst, j.srcs[i].([]float64), from, to)
+			if j.add {
+				reduceRows(l, dst, j.srcs[i].([]float64), from, to)
+			} else {
+				moveRows(l, dst, j.srcs[i].([]float64), from, to)
+			}
 		}
 	}
 }
@@ -151,7 +161,7 @@ func (s *execState) runMoves(loops []*moveLoop, dst any, srcs []any) {
 		j.parts = s.e.backend.workers.parallelism
 	}
 	s.e.backend.workers.run(j, j.parts, &s.moveWG)
-	j.loops, j.dst, j.srcs = nil, nil, nil
+	j.loops, j.dst, j.srcs, j.add = nil, nil, nil, false
 }
 
 // fillJob fills a slice with a value over the cores.

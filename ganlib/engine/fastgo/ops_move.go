@@ -12,9 +12,29 @@ import (
 // movesOp is a native data-movement node: an optional fill of the output with the first value of
 // input fillInput, then strided copies, loop i reading input srcInput[i].
 type movesOp struct {
-	loops     []*moveLoop
+	raws      []*rawLoop
+	loops     []*moveLoop // raws compiled (see finish)
 	srcInput  []int
 	fillInput int // -1: no fill
+	// Parameters the fusion pass reads.
+	sliceStarts, sliceStrides []int // Slice
+	concatAxis                int   // Concatenate
+}
+
+// newMovesOp returns a movesOp of the given loops, compiled.
+func newMovesOp(fillInput int, raws ...*rawLoop) *movesOp {
+	o := &movesOp{raws: raws, fillInput: fillInput}
+	o.finish()
+	return o
+}
+
+// finish (re)compiles the raw loops.
+func (o *movesOp) finish() {
+	o.loops, o.srcInput = o.loops[:0], o.srcInput[:0]
+	for _, r := range o.raws {
+		o.loops = append(o.loops, r.compile())
+		o.srcInput = append(o.srcInput, r.input)
+	}
 }
 
 func (o *movesOp) run(s *execState, inputs []any, out any) {
@@ -43,16 +63,12 @@ func (b *Builder) Slice(x backends.Op, starts, limits, strides []int) (backends.
 	if err != nil || !movable(n) {
 		return n, err
 	}
-	inStrides := rowMajorStrides(n.inputs[0].shape.Dimensions)
-	srcStride := make([]int, len(inStrides))
-	srcOff := 0
-	for a := range inStrides {
-		srcStride[a] = inStrides[a] * strides[a]
-		srcOff += starts[a] * inStrides[a]
-	}
 	dims := n.shape.Dimensions
-	n.native = &movesOp{loops: []*moveLoop{newMoveLoop(dims, rowMajorStrides(dims), srcStride, 0, srcOff)},
-		srcInput: []int{0}, fillInput: -1}
+	r := identityRaw(dims, rowMajorStrides(dims), 0, 0)
+	r.srcDims, r.srcStep, r.srcStart = n.inputs[0].shape.Dimensions, strides, starts
+	op := newMovesOp(-1, r)
+	op.sliceStarts, op.sliceStrides = starts, strides
+	n.native = op
 	return n, nil
 }
 
@@ -75,11 +91,12 @@ func (b *Builder) Pad(x, fillValue backends.Op, axesConfig ...backends.PadAxis) 
 	}
 	n := b.newNode(kindOp, backends.OpTypePad, shape, inputs)
 	inDims, outDims := n.inputs[0].shape.Dimensions, n.shape.Dimensions
-	inStrides, outStrides := rowMajorStrides(inDims), rowMajorStrides(outDims)
+	outStrides := rowMajorStrides(outDims)
 	rank := len(inDims)
 	counts := make([]int, rank)
 	dstStride := make([]int, rank)
-	dstOff, srcOff, covered := 0, 0, 1
+	srcStart := make([]int, rank)
+	dstOff, covered := 0, 1
 	for a := range rank {
 		var cfg backends.PadAxis
 		if a < len(axesConfig) {
@@ -103,18 +120,20 @@ func (b *Builder) Pad(x, fillValue backends.Op, axesConfig ...backends.PadAxis) 
 		counts[a] = max(hi-lo, 0)
 		dstStride[a] = outStrides[a] * step
 		dstOff += (cfg.Start + lo*step) * outStrides[a]
-		srcOff += lo * inStrides[a]
+		srcStart[a] = lo
 		covered *= counts[a]
 	}
-	op := &movesOp{fillInput: 1}
+	fill := 1
 	if covered == shapes.Make(n.shape.DType, outDims...).Size() {
-		op.fillInput = -1 // every output element is an operand element
+		fill = -1 // every output element is an operand element
 	}
+	var raws []*rawLoop
 	if covered > 0 {
-		op.loops = []*moveLoop{newMoveLoop(counts, dstStride, inStrides, max(dstOff, 0), srcOff)}
-		op.srcInput = []int{0}
+		r := identityRaw(counts, dstStride, dstOff, 0)
+		r.srcDims, r.srcStart = inDims, srcStart
+		raws = append(raws, r)
 	}
-	n.native = op
+	n.native = newMovesOp(fill, raws...)
 	return n, nil
 }
 
@@ -131,16 +150,17 @@ func (b *Builder) Concatenate(axis int, operands ...backends.Op) (backends.Op, e
 		axis += len(outDims)
 	}
 	outStrides := rowMajorStrides(outDims)
-	op := &movesOp{fillInput: -1}
+	var raws []*rawLoop
 	offset := 0
 	for i, in := range n.inputs {
 		dims := in.shape.Dimensions
 		if in.shape.Size() > 0 {
-			op.loops = append(op.loops, newMoveLoop(dims, outStrides, rowMajorStrides(dims), offset*outStrides[axis], 0))
-			op.srcInput = append(op.srcInput, i)
+			raws = append(raws, identityRaw(dims, outStrides, offset*outStrides[axis], i))
 		}
 		offset += dims[axis]
 	}
+	op := newMovesOp(-1, raws...)
+	op.concatAxis = axis
 	n.native = op
 	return n, nil
 }
@@ -154,14 +174,11 @@ func (b *Builder) Transpose(x backends.Op, permutation ...int) (backends.Op, err
 	if err != nil || !movable(n) {
 		return n, err
 	}
-	inStrides := rowMajorStrides(n.inputs[0].shape.Dimensions)
-	srcStride := make([]int, len(permutation))
-	for i, p := range permutation {
-		srcStride[i] = inStrides[p]
-	}
 	dims := n.shape.Dimensions
-	n.native = &movesOp{loops: []*moveLoop{newMoveLoop(dims, rowMajorStrides(dims), srcStride, 0, 0)},
-		srcInput: []int{0}, fillInput: -1}
+	r := identityRaw(dims, rowMajorStrides(dims), 0, 0)
+	r.srcDims = n.inputs[0].shape.Dimensions
+	copy(r.srcAxis, permutation)
+	n.native = newMovesOp(-1, r)
 	return n, nil
 }
 
@@ -184,8 +201,6 @@ func (b *Builder) Reverse(x backends.Op, axes ...int) (backends.Op, error) {
 		}
 	}
 	n := b.newNode(kindOp, backends.OpTypeReverse, inputs[0].shape.Clone(), inputs)
-	srcStride := rowMajorStrides(dims)
-	srcOff := 0
 	reversed := make([]bool, len(dims))
 	for _, a := range axes {
 		if a < 0 {
@@ -193,14 +208,13 @@ func (b *Builder) Reverse(x backends.Op, axes ...int) (backends.Op, error) {
 		}
 		reversed[a] = !reversed[a]
 	}
-	for a, r := range reversed {
-		if r && dims[a] > 0 {
-			srcOff += (dims[a] - 1) * srcStride[a]
-			srcStride[a] = -srcStride[a]
+	r := identityRaw(dims, rowMajorStrides(dims), 0, 0)
+	for a, rev := range reversed {
+		if rev && dims[a] > 0 {
+			r.srcStart[a], r.srcStep[a] = dims[a]-1, -1
 		}
 	}
-	n.native = &movesOp{loops: []*moveLoop{newMoveLoop(dims, rowMajorStrides(dims), srcStride, 0, srcOff)},
-		srcInput: []int{0}, fillInput: -1}
+	n.native = newMovesOp(-1, r)
 	return n, nil
 }
 
@@ -214,16 +228,18 @@ func (b *Builder) BroadcastInDim(x backends.Op, outputShape shapes.Shape, broadc
 		return n, err
 	}
 	inDims := n.inputs[0].shape.Dimensions
-	inStrides := rowMajorStrides(inDims)
 	dims := n.shape.Dimensions
-	srcStride := make([]int, len(dims))
+	r := &rawLoop{dims: dims, dstStride: rowMajorStrides(dims), srcDims: inDims, srcAxis: make([]int, len(dims)),
+		srcStep: make([]int, len(dims)), srcStart: make([]int, len(inDims))}
+	for i := range r.srcAxis {
+		r.srcAxis[i] = -1
+	}
 	for i, a := range broadcastAxes {
 		if inDims[i] == dims[a] {
-			srcStride[a] = inStrides[i]
+			r.srcAxis[a], r.srcStep[a] = i, 1
 		}
 	}
-	n.native = &movesOp{loops: []*moveLoop{newMoveLoop(dims, rowMajorStrides(dims), srcStride, 0, 0)},
-		srcInput: []int{0}, fillInput: -1}
+	n.native = newMovesOp(-1, r)
 	return n, nil
 }
 

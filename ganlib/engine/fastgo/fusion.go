@@ -1,0 +1,376 @@
+package fastgo
+
+import (
+	"os"
+	"slices"
+	"unsafe"
+
+	"github.com/gomlx/gomlx/backends"
+)
+
+// Graph rewrites done when a graph is compiled, for what im2col convolutions and their
+// gradients build:
+//
+//  1. accumulate: Add(acc, Pad(y, 0)) where the Pad has no other consumer becomes acc += y at the
+//     padded positions (in place when acc's buffer is free), so summing the gradients of the k*k
+//     windows of an im2col convolution (col2im) makes no full-size zero-padded copies.
+//  2. fold: a data-movement node (Pad, Concatenate, Slice, Transpose, accumulate, ...) reading
+//     the output of a Slice, Transpose, Reverse or BroadcastInDim reads that node's input
+//     directly, through the composed index mapping.
+//  3. views: a DotGeneral operand that is a data-movement node of a single array (after 2: the
+//     im2col patches, a Concatenate of Slices of the padded input) is read by the matrix
+//     product's packing directly from that array through per-axis offset tables, and the patches
+//     are never materialized.
+//
+// Nodes left without consumers are not executed.
+
+// rawLooper is a native op whose work is raw loops reading its inputs (movesOp, accumulateOp).
+type rawLooper interface {
+	rawLoops() []*rawLoop
+	// directInput is the input read otherwise than by the loops (-1: none).
+	directInput() int
+	finish()
+}
+
+func (o *movesOp) rawLoops() []*rawLoop { return o.raws }
+func (o *movesOp) directInput() int     { return o.fillInput }
+
+// accumulateOp adds input 1, through a loop, into a copy of input 0 (or into input 0's buffer
+// when free): out = in0; out[dst(i)] += in1[src(i)].
+type accumulateOp struct {
+	raws  []*rawLoop // one loop, reading input 1
+	loops []*moveLoop
+}
+
+func (o *accumulateOp) rawLoops() []*rawLoop { return o.raws }
+func (o *accumulateOp) directInput() int     { return 0 }
+func (o *accumulateOp) inPlaceInputs() []int { return []int{0} }
+
+func (o *accumulateOp) finish() {
+	o.loops = o.loops[:0]
+	for _, r := range o.raws {
+		o.loops = append(o.loops, r.compile())
+	}
+}
+
+func (o *accumulateOp) run(s *execState, inputs []any, out any) {
+	if flatData(out) != flatData(inputs[0]) {
+		copyFlat(out, inputs[0])
+	}
+	s.srcs = append(s.srcs[:0], inputs[1])
+	s.move.add = true
+	s.runMoves(o.loops, out, s.srcs)
+	clear(s.srcs)
+}
+
+// flatData returns the address of a flat slice's data.
+func flatData(flat any) unsafe.Pointer {
+	switch f := flat.(type) {
+	case []float32:
+		return unsafe.Pointer(unsafe.SliceData(f))
+	case []float64:
+		return unsafe.Pointer(unsafe.SliceData(f))
+	}
+	return nil
+}
+
+// consumerCounts returns, for the nodes the outputs need, how many edges consume each (outputs
+// count as consumers).
+func consumerCounts(nodes []*node, outputs []*node) []int {
+	needed := make([]bool, len(nodes))
+	var visit func(n *node)
+	visit = func(n *node) {
+		if needed[n.idx] {
+			return
+		}
+		needed[n.idx] = true
+		for _, in := range n.inputs {
+			visit(in)
+		}
+	}
+	for _, out := range outputs {
+		visit(out)
+	}
+	counts := make([]int, len(nodes))
+	for _, n := range nodes {
+		if !needed[n.idx] {
+			continue
+		}
+		for _, in := range n.inputs {
+			counts[in.idx]++
+		}
+	}
+	for _, out := range outputs {
+		counts[out.idx]++
+	}
+	return counts
+}
+
+// fuse applies the rewrites above to the builder's nodes.
+func (b *Builder) fuse(outputs []*node) {
+	if fusionDisabled {
+		return
+	}
+	b.fuseAccumulate(consumerCounts(b.nodes, outputs))
+	b.fuseFold(consumerCounts(b.nodes, outputs))
+	b.fuseViews(consumerCounts(b.nodes, outputs))
+}
+
+// fusionDisabled turns the rewrites off (FASTGO_NOFUSION=1; tests compare with and without).
+var fusionDisabled = os.Getenv("FASTGO_NOFUSION") == "1"
+
+func movesOf(n *node, opType backends.OpType) *movesOp {
+	if n.opType != opType {
+		return nil
+	}
+	op, _ := n.native.(*movesOp)
+	return op
+}
+
+// isZeroConstant reports whether n is a scalar constant 0.
+func (b *Builder) isZeroConstant(n *node) bool {
+	if n.kind != kindConstant || n.shape.Size() != 1 {
+		return false
+	}
+	flat, err := b.backend.Backend.BufferData(n.constant)
+	if err != nil {
+		return false
+	}
+	switch f := flat.(type) {
+	case []float32:
+		return f[0] == 0
+	case []float64:
+		return f[0] == 0
+	}
+	return false
+}
+
+func (b *Builder) fuseAccumulate(consumers []int) {
+	for _, n := range b.nodes {
+		add, ok := n.native.(*elemOp)
+		if !ok || n.opType != backends.OpTypeAdd || add.scalar != -1 || add.bcast != nil || n.inputs[0] == n.inputs[1] {
+			continue
+		}
+		for _, p := range []int{1, 0} {
+			pad := movesOf(n.inputs[p], backends.OpTypePad)
+			padNode := n.inputs[p]
+			if pad == nil || pad.fillInput != 1 || len(pad.raws) != 1 || consumers[padNode.idx] != 1 ||
+				!b.isZeroConstant(padNode.inputs[1]) {
+				continue
+			}
+			raw := *pad.raws[0]
+			raw.input = 1
+			op := &accumulateOp{raws: []*rawLoop{&raw}}
+			op.finish()
+			n.native = op
+			n.opType = backends.OpTypeAdd
+			n.inputs = []*node{n.inputs[1-p], padNode.inputs[0]}
+			break
+		}
+	}
+}
+
+// viewOf returns the single-loop view a node's output is of its input (nil if it is not one):
+// output element idx (row-major) is input element srcStart + idx*step along srcAxis.
+func viewOf(n *node) *rawLoop {
+	op, ok := n.native.(*movesOp)
+	if !ok || op.fillInput >= 0 || len(op.raws) != 1 {
+		return nil
+	}
+	switch n.opType {
+	case backends.OpTypeSlice, backends.OpTypeTranspose, backends.OpTypeReverse, backends.OpTypeBroadcastInDim:
+	default:
+		return nil
+	}
+	r := op.raws[0]
+	if r.dstOff != 0 || !slices.Equal(r.dstStride, rowMajorStrides(r.dims)) || !slices.Equal(r.dims, n.shape.Dimensions) {
+		return nil
+	}
+	return r
+}
+
+// compose returns r reading through the view v (r's operand is v's output).
+func compose(r, v *rawLoop) *rawLoop {
+	c := *r
+	c.srcAxis = make([]int, len(r.srcAxis))
+	c.srcStep = make([]int, len(r.srcStep))
+	for i, a := range r.srcAxis {
+		c.srcAxis[i] = -1
+		if a >= 0 && v.srcAxis[a] >= 0 {
+			c.srcAxis[i] = v.srcAxis[a]
+			c.srcStep[i] = r.srcStep[i] * v.srcStep[a]
+		}
+	}
+	c.srcStart = slices.Clone(v.srcStart)
+	for a, start := range r.srcStart {
+		if v.srcAxis[a] >= 0 {
+			c.srcStart[v.srcAxis[a]] += start * v.srcStep[a]
+		}
+	}
+	c.srcDims = v.srcDims
+	return &c
+}
+
+func (b *Builder) fuseFold(consumers []int) {
+	for _, n := range b.nodes {
+		looper, ok := n.native.(rawLooper)
+		if !ok {
+			continue
+		}
+		changed := false
+		for k, in := range n.inputs {
+			v := viewOf(in)
+			// Slices are folded always (their reads are as cheap from the source); other views
+			// when this is their only consumer (they are then not computed at all).
+			if v == nil || (in.opType != backends.OpTypeSlice && consumers[in.idx] != 1) {
+				continue
+			}
+			if looper.directInput() >= 0 && n.inputs[looper.directInput()] == in {
+				continue // also read directly
+			}
+			raws := looper.rawLoops()
+			if !slices.ContainsFunc(raws, func(r *rawLoop) bool { return r.input == k }) {
+				continue
+			}
+			for i, r := range raws {
+				if r.input == k {
+					raws[i] = compose(r, v)
+				}
+			}
+			consumers[in.idx]--
+			consumers[in.inputs[0].idx]++
+			n.inputs[k] = in.inputs[0]
+			changed = true
+		}
+		if changed {
+			looper.finish()
+		}
+	}
+}
+
+// viewTables returns per-axis offset tables of n's output in the single array its loops read,
+// and that array, if n is such a view (see fuse, 3).
+func viewTables(n *node) ([][]int, *node) {
+	op, ok := n.native.(*movesOp)
+	if !ok || op.fillInput >= 0 || len(op.raws) == 0 || n.shape.Rank() == 0 {
+		return nil, nil
+	}
+	dims := n.shape.Dimensions
+	rm := rowMajorStrides(dims)
+	source := n.inputs[op.raws[0].input]
+	for _, r := range op.raws {
+		if n.inputs[r.input] != source || !slices.Equal(r.dstStride, rm) {
+			return nil, nil
+		}
+	}
+	srcRM := rowMajorStrides(op.raws[0].srcDims)
+	base := func(r *rawLoop) int {
+		off := 0
+		for a, s := range r.srcStart {
+			off += s * srcRM[a]
+		}
+		return off
+	}
+	axisTab := func(r *rawLoop, i, n int) []int {
+		tab := make([]int, n)
+		if a := r.srcAxis[i]; a >= 0 {
+			for t := range tab {
+				tab[t] = t * r.srcStep[i] * srcRM[a]
+			}
+		}
+		return tab
+	}
+	tabs := make([][]int, len(dims))
+	if len(op.raws) == 1 {
+		r := op.raws[0]
+		if r.dstOff != 0 || !slices.Equal(r.dims, dims) {
+			return nil, nil
+		}
+		for i := range dims {
+			tabs[i] = axisTab(r, i, dims[i])
+		}
+		b0 := base(r)
+		for t := range tabs[0] {
+			tabs[0][t] += b0
+		}
+		return tabs, source
+	}
+	if n.opType != backends.OpTypeConcatenate {
+		return nil, nil
+	}
+	c := op.concatAxis
+	first := op.raws[0]
+	tabs[c] = make([]int, dims[c])
+	covered := 0
+	for _, r := range op.raws {
+		for i := range dims {
+			if i != c && (r.dims[i] != dims[i] || r.srcAxis[i] != first.srcAxis[i] || r.srcStep[i] != first.srcStep[i]) {
+				return nil, nil
+			}
+		}
+		if r.dstOff%rm[c] != 0 {
+			return nil, nil
+		}
+		start := r.dstOff / rm[c]
+		within := axisTab(r, c, r.dims[c])
+		b0 := base(r)
+		for l, off := range within {
+			tabs[c][start+l] = b0 + off
+		}
+		covered += r.dims[c]
+	}
+	if covered != dims[c] {
+		return nil, nil
+	}
+	for i := range dims {
+		if i != c {
+			tabs[i] = axisTab(first, i, dims[i])
+		}
+	}
+	return tabs, source
+}
+
+func (b *Builder) fuseViews(consumers []int) {
+	// Which nodes are consumed by native DotGenerals only.
+	dotUses := make([]int, len(b.nodes))
+	for _, n := range b.nodes {
+		if _, ok := n.native.(*dotOp); ok && consumers[n.idx] > 0 {
+			for _, in := range n.inputs {
+				dotUses[in.idx]++
+			}
+		}
+	}
+	views := map[*node]struct {
+		tabs   [][]int
+		source *node
+	}{}
+	for _, n := range b.nodes {
+		dot, ok := n.native.(*dotOp)
+		if !ok || consumers[n.idx] == 0 {
+			continue
+		}
+		var tabs [2][][]int
+		replaced := false
+		for k, in := range n.inputs {
+			tabs[k] = axisTables(in.shape.Dimensions)
+			if dotUses[in.idx] != consumers[in.idx] {
+				continue // some consumer needs the materialized array
+			}
+			v, found := views[in]
+			if !found {
+				v.tabs, v.source = viewTables(in)
+				views[in] = v
+			}
+			if v.source == nil {
+				continue
+			}
+			tabs[k] = v.tabs
+			n.inputs[k] = v.source
+			replaced = true
+		}
+		if replaced {
+			lhsDims, rhsDims := dot.plan.lhsDims, dot.plan.rhsDims
+			dot.plan = newDotPlan(lhsDims, dot.lc, dot.lb, tabs[0], rhsDims, dot.rc, dot.rb, tabs[1])
+		}
+	}
+}
