@@ -93,9 +93,12 @@ backends = [
     ("gogan-xla-cuda", "Go (GAN, XLA CUDA)",
      {"GOMLX_BACKEND": "xla:cuda", "PJRT_PLUGIN_LIBRARY_PATH": os.path.join(repo, ".xla", "cuda")}),
 ]
+# GoNB copies its own binary into the spec folder when it runs from under /tmp (a clone there,
+# say): the kernels run the one in .cache/gonb/bin instead, and take only the logos.
+spec["argv"][0] = os.path.join(tools, "gonb")
 for name, display, env in backends:
     target = os.path.join(kernels, name)
-    shutil.copytree(base, target)
+    shutil.copytree(base, target, ignore=lambda folder, files: [f for f in files if not f.startswith("logo")])
     spec.update(display_name=display, env={**common, **env})
     with open(os.path.join(target, "kernel.json"), "w") as f:
         json.dump(spec, f, indent=1)
