@@ -319,7 +319,9 @@ func (s *execState) run(n *node) error {
 // once by n (so n may overwrite it).
 func (s *execState) lastOwnedUse(n *node, i int) bool {
 	in := n.inputs[i]
-	if !s.owned[in.idx] || s.e.numUses[in.idx]-s.used[in.idx] != 1 {
+	if !s.owned[in.idx] || s.e.numUses[in.idx]-s.used[in.idx] != 1 || !in.shape.Equal(n.shape) {
+		// (The buffer keeps its shape, which executables of the inner backend check: an input
+		// read through a bypassed Reshape has another shape.)
 		return false
 	}
 	for j, other := range n.inputs {

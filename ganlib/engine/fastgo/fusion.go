@@ -22,6 +22,10 @@ import (
 //     product's packing directly from that array through per-axis offset tables, and the patches
 //     are never materialized.
 //
+//  4. reshapes: native kernels read flat data, so a native consumer of a Reshape reads the
+//     Reshape's operand instead (a Reshape left to consumers executed by simplego, which checks
+//     shapes, is still computed, by simplego, in place when its operand is free).
+//
 // Nodes left without consumers are not executed.
 
 // rawLooper is a native op whose work is raw loops reading its inputs (movesOp, accumulateOp).
@@ -114,6 +118,7 @@ func (b *Builder) fuse(outputs []*node) {
 	b.fuseAccumulate(consumerCounts(b.nodes, outputs))
 	b.fuseFold(consumerCounts(b.nodes, outputs))
 	b.fuseViews(consumerCounts(b.nodes, outputs))
+	b.bypassReshapes()
 }
 
 // fusionDisabled turns the rewrites off (FASTGO_NOFUSION=1; tests compare with and without).
@@ -371,6 +376,25 @@ func (b *Builder) fuseViews(consumers []int) {
 		if replaced {
 			lhsDims, rhsDims := dot.plan.lhsDims, dot.plan.rhsDims
 			dot.plan = newDotPlan(lhsDims, dot.lc, dot.lb, tabs[0], rhsDims, dot.rc, dot.rb, tabs[1])
+		}
+	}
+}
+
+// isReshape reports whether n is a Reshape run by the inner backend.
+func isReshape(n *node) bool {
+	return n.kind == kindOp && n.opType == backends.OpTypeReshape && n.native == nil && len(n.inputs) == 1
+}
+
+func (b *Builder) bypassReshapes() {
+	for _, n := range b.nodes {
+		if n.native == nil {
+			continue
+		}
+		for k, in := range n.inputs {
+			for isReshape(in) {
+				in = in.inputs[0]
+			}
+			n.inputs[k] = in
 		}
 	}
 }

@@ -59,6 +59,11 @@ var fusionCases = map[string]struct {
 		y := Add(BroadcastToDims(Reshape(in[1], 1, 1), 6, 6), padded)
 		return []*Node{y}
 	}},
+	"reshapes around in-place elementwise ops": {[][]int{{2, 1, 1, 3}}, func(in []*Node) []*Node {
+		a := MulScalar(Reshape(Neg(in[0]), 2, 3), 2) // may write into Neg's buffer, shaped [2 1 1 3]
+		b := Reshape(a, 2, 1, 3)                     // a simplego Reshape checks its input's shape
+		return []*Node{Exp(b), Reshape(Neg(b), 6)}
+	}},
 	"transposed and sliced operands": {[][]int{{4, 7, 5}, {5, 6}}, func(in []*Node) []*Node {
 		a := Slice(TransposeAllAxes(in[0], 2, 0, 1), AxisRange(), AxisRange(1, 4), AxisRange(0, 7).Stride(2))
 		b := Reverse(in[1], 0)
