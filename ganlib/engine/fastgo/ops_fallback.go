@@ -171,13 +171,6 @@ func (b *Builder) DynamicUpdateSlice(operand backends.Op, update backends.Op, st
 	})
 }
 
-// Equal implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Equal(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeEqual, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Equal(in[0], in[1])
-	})
-}
-
 // EqualTotalOrder implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) EqualTotalOrder(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeEqualTotalOrder, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
@@ -227,24 +220,10 @@ func (b *Builder) Gather(operand backends.Op, startIndices backends.Op, indexVec
 	})
 }
 
-// GreaterOrEqual implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) GreaterOrEqual(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeGreaterOrEqual, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.GreaterOrEqual(in[0], in[1])
-	})
-}
-
 // GreaterOrEqualTotalOrder implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) GreaterOrEqualTotalOrder(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeGreaterOrEqualTotalOrder, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
 		return sb.GreaterOrEqualTotalOrder(in[0], in[1])
-	})
-}
-
-// GreaterThan implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) GreaterThan(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeGreaterThan, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.GreaterThan(in[0], in[1])
 	})
 }
 
@@ -290,24 +269,10 @@ func (b *Builder) IsNaN(x backends.Op) (backends.Op, error) {
 	})
 }
 
-// LessOrEqual implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) LessOrEqual(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeLessOrEqual, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.LessOrEqual(in[0], in[1])
-	})
-}
-
 // LessOrEqualTotalOrder implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
 func (b *Builder) LessOrEqualTotalOrder(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeLessOrEqualTotalOrder, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
 		return sb.LessOrEqualTotalOrder(in[0], in[1])
-	})
-}
-
-// LessThan implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) LessThan(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeLessThan, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.LessThan(in[0], in[1])
 	})
 }
 
@@ -364,13 +329,6 @@ func (b *Builder) LogicalXor(lhs backends.Op, rhs backends.Op) (backends.Op, err
 func (b *Builder) Logistic(x backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeLogistic, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
 		return sb.Logistic(in[0])
-	})
-}
-
-// NotEqual implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) NotEqual(lhs backends.Op, rhs backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeNotEqual, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.NotEqual(in[0], in[1])
 	})
 }
 
@@ -565,12 +523,5 @@ func (b *Builder) Sin(x backends.Op) (backends.Op, error) {
 func (b *Builder) Tanh(x backends.Op) (backends.Op, error) {
 	return b.singleOp(backends.OpTypeTanh, []backends.Op{x}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
 		return sb.Tanh(in[0])
-	})
-}
-
-// Where implements backends.Builder with GoMLX's pure-Go implementation (see fallback).
-func (b *Builder) Where(condition backends.Op, onTrue backends.Op, onFalse backends.Op) (backends.Op, error) {
-	return b.singleOp(backends.OpTypeWhere, []backends.Op{condition, onTrue, onFalse}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
-		return sb.Where(in[0], in[1], in[2])
 	})
 }

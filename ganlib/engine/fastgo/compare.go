@@ -1,0 +1,229 @@
+package fastgo
+
+import (
+	"github.com/gomlx/gomlx/backends"
+)
+
+// Native comparisons of float32/float64 values (into bool arrays) and Where, which gradients of
+// Max/Min (and masks in general) are made of.
+
+const (
+	cmpGE = iota
+	cmpGT
+	cmpLE
+	cmpLT
+	cmpEQ
+	cmpNE
+)
+
+// cmpOp compares two float operands of equal shapes, or one of them a scalar.
+type cmpOp struct {
+	code   int
+	scalar int // -1, or the operand (0 or 1) that is a scalar
+}
+
+func (o *cmpOp) run(s *execState, inputs []any, out any) {
+	dst := out.([]bool)
+	switch a := inputs[0].(type) {
+	case []float32:
+		compareLoop(o, dst, a, inputs[1].([]float32))
+	case []float64:
+		compareLoop(o, dst, a, inputs[1].([]float64))
+	}
+}
+
+func compareLoop[T float](o *cmpOp, dst []bool, a, b []T) {
+	switch o.scalar {
+	case 0:
+		c := a[0]
+		b = b[:len(dst)]
+		for i := range dst {
+			dst[i] = compareOne(o.code, c, b[i])
+		}
+	case 1:
+		c := b[0]
+		a = a[:len(dst)]
+		for i := range dst {
+			dst[i] = compareOne(o.code, a[i], c)
+		}
+	default:
+		a, b = a[:len(dst)], b[:len(dst)]
+		switch o.code {
+		case cmpGE:
+			for i := range dst {
+				dst[i] = a[i] >= b[i]
+			}
+		case cmpGT:
+			for i := range dst {
+				dst[i] = a[i] > b[i]
+			}
+		default:
+			for i := range dst {
+				dst[i] = compareOne(o.code, a[i], b[i])
+			}
+		}
+	}
+}
+
+func compareOne[T float](code int, x, y T) bool {
+	switch code {
+	case cmpGE:
+		return x >= y
+	case cmpGT:
+		return x > y
+	case cmpLE:
+		return x <= y
+	case cmpLT:
+		return x < y
+	case cmpEQ:
+		return x == y
+	default:
+		return x != y
+	}
+}
+
+func (b *Builder) compare(opType backends.OpType, code int, lhs, rhs backends.Op,
+	build func(sb backends.Builder, l, r backends.Op) (backends.Op, error)) (backends.Op, error) {
+	n, err := b.single(opType, []backends.Op{lhs, rhs}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
+		return build(sb, in[0], in[1])
+	})
+	if err != nil {
+		return nil, err
+	}
+	l, r := n.inputs[0].shape, n.inputs[1].shape
+	if !isFloatShape(l) {
+		return n, nil
+	}
+	op := &cmpOp{code: code, scalar: -1}
+	switch {
+	case l.Equal(r):
+	case r.IsScalar() && l.Size() == n.shape.Size():
+		op.scalar = 1
+	case l.IsScalar() && r.Size() == n.shape.Size():
+		op.scalar = 0
+	default:
+		return n, nil
+	}
+	n.native = op
+	return n, nil
+}
+
+// GreaterOrEqual implements backends.Builder (native for float32/float64).
+func (b *Builder) GreaterOrEqual(lhs, rhs backends.Op) (backends.Op, error) {
+	return b.compare(backends.OpTypeGreaterOrEqual, cmpGE, lhs, rhs, backends.Builder.GreaterOrEqual)
+}
+
+// GreaterThan implements backends.Builder (native for float32/float64).
+func (b *Builder) GreaterThan(lhs, rhs backends.Op) (backends.Op, error) {
+	return b.compare(backends.OpTypeGreaterThan, cmpGT, lhs, rhs, backends.Builder.GreaterThan)
+}
+
+// LessOrEqual implements backends.Builder (native for float32/float64).
+func (b *Builder) LessOrEqual(lhs, rhs backends.Op) (backends.Op, error) {
+	return b.compare(backends.OpTypeLessOrEqual, cmpLE, lhs, rhs, backends.Builder.LessOrEqual)
+}
+
+// LessThan implements backends.Builder (native for float32/float64).
+func (b *Builder) LessThan(lhs, rhs backends.Op) (backends.Op, error) {
+	return b.compare(backends.OpTypeLessThan, cmpLT, lhs, rhs, backends.Builder.LessThan)
+}
+
+// Equal implements backends.Builder (native for float32/float64).
+func (b *Builder) Equal(lhs, rhs backends.Op) (backends.Op, error) {
+	return b.compare(backends.OpTypeEqual, cmpEQ, lhs, rhs, backends.Builder.Equal)
+}
+
+// NotEqual implements backends.Builder (native for float32/float64).
+func (b *Builder) NotEqual(lhs, rhs backends.Op) (backends.Op, error) {
+	return b.compare(backends.OpTypeNotEqual, cmpNE, lhs, rhs, backends.Builder.NotEqual)
+}
+
+// whereOp selects between two float operands (each of the output's shape or a scalar) with a
+// bool condition of the output's shape.
+type whereOp struct {
+	trueScalar, falseScalar bool
+	inPlace                 []int
+}
+
+func (o *whereOp) inPlaceInputs() []int { return o.inPlace }
+
+func (o *whereOp) run(s *execState, inputs []any, out any) {
+	cond := inputs[0].([]bool)
+	switch dst := out.(type) {
+	case []float32:
+		whereLoop(o, dst, cond, inputs[1].([]float32), inputs[2].([]float32))
+	case []float64:
+		whereLoop(o, dst, cond, inputs[1].([]float64), inputs[2].([]float64))
+	}
+}
+
+func whereLoop[T float](o *whereOp, dst []T, cond []bool, onTrue, onFalse []T) {
+	cond = cond[:len(dst)]
+	switch {
+	case !o.trueScalar && !o.falseScalar:
+		onTrue, onFalse = onTrue[:len(dst)], onFalse[:len(dst)]
+		for i, c := range cond {
+			v := onFalse[i]
+			if c {
+				v = onTrue[i]
+			}
+			dst[i] = v
+		}
+	case !o.trueScalar:
+		f := onFalse[0]
+		onTrue = onTrue[:len(dst)]
+		for i, c := range cond {
+			v := f
+			if c {
+				v = onTrue[i]
+			}
+			dst[i] = v
+		}
+	case !o.falseScalar:
+		t := onTrue[0]
+		onFalse = onFalse[:len(dst)]
+		for i, c := range cond {
+			v := onFalse[i]
+			if c {
+				v = t
+			}
+			dst[i] = v
+		}
+	default:
+		t, f := onTrue[0], onFalse[0]
+		for i, c := range cond {
+			v := f
+			if c {
+				v = t
+			}
+			dst[i] = v
+		}
+	}
+}
+
+// Where implements backends.Builder (native for float32/float64 with a condition of the output's
+// shape).
+func (b *Builder) Where(condition, onTrue, onFalse backends.Op) (backends.Op, error) {
+	n, err := b.single(backends.OpTypeWhere, []backends.Op{condition, onTrue, onFalse}, func(sb backends.Builder, in []backends.Op) (backends.Op, error) {
+		return sb.Where(in[0], in[1], in[2])
+	})
+	if err != nil || !isFloatShape(n.shape) {
+		return n, err
+	}
+	c, t, f := n.inputs[0].shape, n.inputs[1].shape, n.inputs[2].shape
+	if c.Size() != n.shape.Size() || c.Rank() != n.shape.Rank() {
+		return n, nil
+	}
+	op := &whereOp{trueScalar: t.IsScalar() && !t.Equal(n.shape), falseScalar: f.IsScalar() && !f.Equal(n.shape)}
+	if (!op.trueScalar && !t.Equal(n.shape)) || (!op.falseScalar && !f.Equal(n.shape)) {
+		return n, nil
+	}
+	if !op.trueScalar {
+		op.inPlace = append(op.inPlace, 1)
+	}
+	if !op.falseScalar {
+		op.inPlace = append(op.inPlace, 2)
+	}
+	n.native = op
+	return n, nil
+}
