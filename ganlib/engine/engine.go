@@ -20,6 +20,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/xla"
+	"github.com/janpfeifer/must"
 	"github.com/pkg/errors"
 )
 
@@ -71,13 +72,9 @@ func New(config string) (backends.Backend, error) {
 	return backend, nil
 }
 
-// MustNew is New that panics on error.
+// MustNew is New that panics on error (for tests and notebooks).
 func MustNew(config string) backends.Backend {
-	backend, err := New(config)
-	if err != nil {
-		panic(err)
-	}
-	return backend
+	return must.M1(New(config))
 }
 
 // Describe says which backend and devices are active, in one line (for logs and notebooks).
