@@ -56,12 +56,7 @@ func stepsSuite(b *bench) (*table, error) {
 func benchSteps(b *bench, p stepPreset, rng *rand.Rand) ([]string, error) {
 	ctx := context.New()
 	ctx.SetParams(train.DefaultParams())
-	gan := train.GAN{
-		LatentDim:     p.cfg.LatentDim,
-		Generator:     func(ctx *context.Context, z *Node) []*Node { return msggan.Generator(ctx, p.cfg, z) },
-		Discriminator: func(ctx *context.Context, images []*Node) *Node { return msggan.Discriminator(ctx, p.cfg, images) },
-		RealInputs:    func(real *Node) []*Node { return train.Pyramid(real, 4) },
-	}
+	gan := p.cfg.GAN()
 	loss := train.WGANGPFor(ctx)
 	optD, optG := train.OptimizerFor(ctx, train.DiscriminatorScope), train.OptimizerFor(ctx, train.GeneratorScope)
 	dExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, real, z, eps *Node) []*Node {

@@ -7,7 +7,6 @@ import (
 	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/backends"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -29,19 +28,9 @@ func run(ctx *context.Context, backend backends.Backend, outDir, resumeFrom stri
 	loop := &train.Loop{
 		Backend: backend,
 		Ctx:     ctx,
-		GAN:     MSGGAN(cfg),
+		GAN:     cfg.GAN(),
 		Data:    data,
 		OutDir:  outDir,
 	}
 	return loop.Run(resumeFrom)
-}
-
-// MSGGAN adapts an MSG-ProGAN configuration to the training loop.
-func MSGGAN(cfg msggan.Config) train.GAN {
-	return train.GAN{
-		LatentDim:     cfg.LatentDim,
-		Generator:     func(ctx *context.Context, z *Node) []*Node { return msggan.Generator(ctx, cfg, z) },
-		Discriminator: func(ctx *context.Context, images []*Node) *Node { return msggan.Discriminator(ctx, cfg, images) },
-		RealInputs:    func(real *Node) []*Node { return train.Pyramid(real, 4) },
-	}
 }

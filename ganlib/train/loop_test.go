@@ -22,14 +22,7 @@ import (
 var tinyConfig = msggan.Config{Resolution: 16, ImageChannels: 1, LatentDim: 16, ChannelBase: 64, ChannelMax: 8,
 	Phi: msggan.PhiSimple, Connections: msggan.AllConnections(16)}
 
-func tinyGAN() train.GAN {
-	return train.GAN{
-		LatentDim:     tinyConfig.LatentDim,
-		Generator:     func(ctx *context.Context, z *Node) []*Node { return msggan.Generator(ctx, tinyConfig, z) },
-		Discriminator: func(ctx *context.Context, images []*Node) *Node { return msggan.Discriminator(ctx, tinyConfig, images) },
-		RealInputs:    func(real *Node) []*Node { return train.Pyramid(real, 4) },
-	}
-}
+func tinyGAN() train.GAN { return tinyConfig.GAN() }
 
 // newLoop returns a loop on MNIST with the given run settings.
 func newLoop(t *testing.T, outDir string, settings map[string]any) *train.Loop {

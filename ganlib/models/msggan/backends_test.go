@@ -35,16 +35,6 @@ const (
 	weightRelTol = 1e-6
 )
 
-// ganOf wraps an MSG-ProGAN config as cmd/gantrain does.
-func ganOf(cfg Config) train.GAN {
-	return train.GAN{
-		LatentDim:     cfg.LatentDim,
-		Generator:     func(ctx *context.Context, z *Node) []*Node { return Generator(ctx, cfg, z) },
-		Discriminator: func(ctx *context.Context, images []*Node) *Node { return Discriminator(ctx, cfg, images) },
-		RealInputs:    func(real *Node) []*Node { return train.Pyramid(real, 4) },
-	}
-}
-
 // stepContext holds the training defaults (Adam with betas (0, 0.99), lr 0.003, lambda 10,
 // drift 0.001), as cmd/gantrain sets them.
 func stepContext() *context.Context {
@@ -214,7 +204,7 @@ func TestStepsMatchAcrossBackends(t *testing.T) {
 	// A 16x16 RGB MSG-ProGAN with 3 scales and at most 8 channels: every layer kind and the
 	// multi-scale penalty, small enough for XLA to compile both step graphs in seconds.
 	cfg := tiny(PhiSimple, AllConnections(16))
-	gan := ganOf(cfg)
+	gan := cfg.GAN()
 	const batch = 4
 	rng := rand.New(rand.NewPCG(21, 3))
 	real := randomHost(rng, signed, batch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels)
