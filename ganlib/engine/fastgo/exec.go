@@ -96,6 +96,7 @@ type execState struct {
 	fill   fillJob
 	elem   elemJob
 	reduce reduceJob
+	slab   slabJob
 	moveWG sync.WaitGroup
 	srcs   []any
 }

@@ -39,11 +39,15 @@ type rawLooper interface {
 func (o *movesOp) rawLoops() []*rawLoop { return o.raws }
 func (o *movesOp) directInput() int     { return o.fillInput }
 
-// accumulateOp adds input 1, through a loop, into a copy of input 0 (or into input 0's buffer
-// when free): out = in0; out[dst(i)] += in1[src(i)].
+// accumulateOp adds inputs 1..n, through loops, into a copy of input 0 (or into input 0's buffer
+// when free): out = in0; out[dst_j(i)] += in_j[src_j(i)] for every loop j.
 type accumulateOp struct {
-	raws  []*rawLoop // one loop, reading input 1
+	raws  []*rawLoop // reading inputs 1..n
 	loops []*moveLoop
+	// slabs > 0 when every loop's outermost axis has that size and writes disjoint slabs of the
+	// output (the batch of a col2im): the loops then run slab by slab, each slab of the output
+	// staying in cache while all loops add into it.
+	slabs int
 }
 
 func (o *accumulateOp) rawLoops() []*rawLoop { return o.raws }
@@ -55,16 +59,73 @@ func (o *accumulateOp) finish() {
 	for _, r := range o.raws {
 		o.loops = append(o.loops, r.compile())
 	}
+	o.slabs = 0
+	first := o.raws[0]
+	if len(first.dims) == 0 || first.dims[0] <= 1 {
+		return
+	}
+	for i, r := range o.raws {
+		if len(r.dims) == 0 || r.dims[0] != first.dims[0] || r.dstStride[0] != first.dstStride[0] || r.dstStride[0] <= 0 {
+			return
+		}
+		// The loop's writes for one index of axis 0 stay within one stride of it.
+		lo, hi := r.dstOff, r.dstOff
+		for a := 1; a < len(r.dims); a++ {
+			ext := (r.dims[a] - 1) * r.dstStride[a]
+			if ext < 0 {
+				lo += ext
+			} else {
+				hi += ext
+			}
+		}
+		if lo < 0 || hi-lo >= r.dstStride[0] || lo/r.dstStride[0] != hi/r.dstStride[0] {
+			return
+		}
+		if l := o.loops[i]; l.outer()%first.dims[0] != 0 {
+			return
+		}
+	}
+	o.slabs = first.dims[0]
 }
 
 func (o *accumulateOp) run(s *execState, inputs []any, out any) {
 	if flatData(out) != flatData(inputs[0]) {
 		copyFlat(out, inputs[0])
 	}
-	s.srcs = append(s.srcs[:0], inputs[1])
-	s.move.add = true
-	s.runMoves(o.loops, out, s.srcs)
+	s.srcs = append(s.srcs[:0], inputs[1:]...)
+	if o.slabs == 0 {
+		s.move.add = true
+		s.runMoves(o.loops, out, s.srcs)
+	} else {
+		j := &s.slab
+		j.op, j.dst, j.srcs, j.parts = o, out, s.srcs, min(s.e.backend.workers.parallelism, o.slabs)
+		s.e.backend.workers.run(j, j.parts, &s.moveWG)
+		j.dst, j.srcs = nil, nil
+	}
 	clear(s.srcs)
+}
+
+// slabJob runs an accumulateOp's loops slab by slab, slabs split over the cores.
+type slabJob struct {
+	op    *accumulateOp
+	dst   any
+	srcs  []any
+	parts int
+}
+
+func (j *slabJob) runPart(part int) {
+	from, to := partRange(j.op.slabs, j.parts, part, 1)
+	for slab := from; slab < to; slab++ {
+		for i, l := range j.op.loops {
+			rows := l.outer() / j.op.slabs
+			switch dst := j.dst.(type) {
+			case []float32:
+				reduceRows(l, dst, j.srcs[i].([]float32), slab*rows, (slab+1)*rows)
+			case []float64:
+				reduceRows(l, dst, j.srcs[i].([]float64), slab*rows, (slab+1)*rows)
+			}
+		}
+	}
 }
 
 // flatData returns the address of a flat slice's data.
@@ -172,6 +233,29 @@ func (b *Builder) fuseAccumulate(consumers []int) {
 			n.inputs = []*node{n.inputs[1-p], padNode.inputs[0]}
 			break
 		}
+	}
+	// Chains: an accumulation into the result of another one, its only consumer, does both.
+	for _, n := range b.nodes {
+		acc, ok := n.native.(*accumulateOp)
+		if !ok {
+			continue
+		}
+		prev := n.inputs[0]
+		prevAcc, ok := prev.native.(*accumulateOp)
+		if !ok || consumers[prev.idx] != 1 || slices.Contains(n.inputs[1:], prev) {
+			continue
+		}
+		inputs := slices.Clone(prev.inputs)
+		raws := slices.Clone(prevAcc.raws)
+		for _, r := range acc.raws {
+			c := *r
+			c.input = len(inputs) + r.input - 1
+			raws = append(raws, &c)
+		}
+		n.inputs = append(inputs, n.inputs[1:]...)
+		acc.raws = raws
+		acc.finish()
+		consumers[prev.idx] = 0
 	}
 }
 

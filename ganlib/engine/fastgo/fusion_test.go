@@ -74,7 +74,7 @@ var fusionCases = map[string]struct {
 
 // completedBackends returns fastgo backends (portable and, where available, SIMD kernels) over
 // ganlib/engine's completed simplego backend (which has the Pad and Reverse gradients' ops).
-func completedBackends(t *testing.T) map[string]backends.Backend {
+func completedBackends(t testing.TB) map[string]backends.Backend {
 	t.Helper()
 	base, err := engine.New("go")
 	if err != nil {
