@@ -48,6 +48,10 @@ type accumulateOp struct {
 	// output (the batch of a col2im): the loops then run slab by slab, each slab of the output
 	// staying in cache while all loops add into it.
 	slabs int
+	// lockstep is set when all loops have the same dimensions and strides (only their offsets
+	// differ): then row r of every loop is done before row r+1, so that the loops' sources (the
+	// windows of one im2col row) are read sequentially.
+	lockstep bool
 }
 
 func (o *accumulateOp) rawLoops() []*rawLoop { return o.raws }
@@ -86,6 +90,13 @@ func (o *accumulateOp) finish() {
 		}
 	}
 	o.slabs = first.dims[0]
+	o.lockstep = true
+	for _, l := range o.loops[1:] {
+		if !slices.Equal(l.dims, o.loops[0].dims) || !slices.Equal(l.dstStride, o.loops[0].dstStride) ||
+			!slices.Equal(l.srcStride, o.loops[0].srcStride) {
+			o.lockstep = false
+		}
+	}
 }
 
 func (o *accumulateOp) run(s *execState, inputs []any, out any) {
@@ -115,6 +126,16 @@ type slabJob struct {
 
 func (j *slabJob) runPart(part int) {
 	from, to := partRange(j.op.slabs, j.parts, part, 1)
+	if j.op.lockstep {
+		rows := j.op.loops[0].outer() / j.op.slabs
+		switch dst := j.dst.(type) {
+		case []float32:
+			accumulateLockstep(j.op.loops, dst, j.srcs, from*rows, to*rows)
+		case []float64:
+			accumulateLockstep(j.op.loops, dst, j.srcs, from*rows, to*rows)
+		}
+		return
+	}
 	for slab := from; slab < to; slab++ {
 		for i, l := range j.op.loops {
 			rows := l.outer() / j.op.slabs
@@ -479,6 +500,62 @@ func (b *Builder) bypassReshapes() {
 				in = in.inputs[0]
 			}
 			n.inputs[k] = in
+		}
+	}
+}
+
+// accumulateLockstep adds rows [from, to) of loops that differ only by their offsets, row by row.
+func accumulateLockstep[T float](loops []*moveLoop, dst []T, srcs []any, from, to int) {
+	l := loops[0]
+	rank := len(l.dims)
+	inner := l.dims[rank-1]
+	dIn, sIn := l.dstStride[rank-1], l.srcStride[rank-1]
+	var srcArrays [32][]T
+	var dOffs, sOffs [32]int
+	n := len(loops)
+	if n > len(srcArrays) {
+		for i, lj := range loops {
+			reduceRows(lj, dst, srcs[i].([]T), from, to)
+		}
+		return
+	}
+	for i, lj := range loops {
+		srcArrays[i] = srcs[i].([]T)
+		dOffs[i], sOffs[i] = lj.dstOff-l.dstOff, lj.srcOff-l.srcOff
+	}
+	var idx [16]int
+	d, s := l.dstOff, l.srcOff
+	rem := from
+	for a := rank - 2; a >= 0; a-- {
+		idx[a] = rem % l.dims[a]
+		rem /= l.dims[a]
+		d += idx[a] * l.dstStride[a]
+		s += idx[a] * l.srcStride[a]
+	}
+	for row := from; row < to; row++ {
+		for i := range n {
+			di, si := d+dOffs[i], s+sOffs[i]
+			src := srcArrays[i]
+			if dIn == 1 && sIn == 1 {
+				addInto(dst[di:di+inner], src[si:si+inner])
+				continue
+			}
+			for range inner {
+				dst[di] += src[si]
+				di += dIn
+				si += sIn
+			}
+		}
+		for a := rank - 2; a >= 0; a-- {
+			idx[a]++
+			d += l.dstStride[a]
+			s += l.srcStride[a]
+			if idx[a] < l.dims[a] {
+				break
+			}
+			d -= idx[a] * l.dstStride[a]
+			s -= idx[a] * l.srcStride[a]
+			idx[a] = 0
 		}
 	}
 }

@@ -12,4 +12,6 @@ const simdStatus = "built without GOEXPERIMENT=simd"
 var (
 	simd32 *microKernel[float32]
 	simd64 *microKernel[float64]
+
+	simdAddInto32 func(dst, src []float32)
 )

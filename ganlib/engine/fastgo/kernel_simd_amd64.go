@@ -23,6 +23,28 @@ var simdStatus = func() string {
 	return "GOEXPERIMENT=simd build, but the CPU lacks AVX-512"
 }()
 
+// simdAddInto32 is addInto for float32 with AVX-512 (nil without AVX-512).
+var simdAddInto32 = func() func(dst, src []float32) {
+	if !simdAvailable {
+		return nil
+	}
+	return addInto32AVX512
+}()
+
+// addInto32AVX512 adds src into dst, 16 lanes at a time.
+func addInto32AVX512(dst, src []float32) {
+	n := len(src)
+	dst = dst[:n]
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		d := (*[16]float32)(dst[i : i+16])
+		archsimd.LoadFloat32x16(d).Add(archsimd.LoadFloat32x16((*[16]float32)(src[i : i+16]))).Store(d)
+	}
+	for ; i < n; i++ {
+		dst[i] += src[i]
+	}
+}
+
 var (
 	simd32 = &microKernel[float32]{mr: 4, nr: 32, fn: simdKernel4x32Float32, name: "AVX-512 4x32"}
 	simd64 = &microKernel[float64]{mr: 4, nr: 16, fn: simdKernel4x16Float64, name: "AVX-512 4x16"}

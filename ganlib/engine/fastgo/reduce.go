@@ -80,10 +80,7 @@ func reduceRows[T float](l *moveLoop, dst, src []T, from, to int) {
 			}
 			dst[d] += sum
 		case dIn == 1 && sIn == 1:
-			out := dst[d : d+inner]
-			for i, v := range src[s : s+inner] {
-				out[i] += v
-			}
+			addInto(dst[d:d+inner], src[s:s+inner])
 		default:
 			di, si := d, s
 			for range inner {
