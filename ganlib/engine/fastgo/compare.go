@@ -1,6 +1,9 @@
 package fastgo
 
 import (
+	"math"
+	"unsafe"
+
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -158,46 +161,71 @@ func (o *whereOp) run(s *execState, inputs []any, out any) {
 }
 
 func whereLoop[T float](o *whereOp, dst []T, cond []bool, onTrue, onFalse []T) {
-	cond = cond[:len(dst)]
-	switch {
-	case !o.trueScalar && !o.falseScalar:
-		onTrue, onFalse = onTrue[:len(dst)], onFalse[:len(dst)]
-		for i, c := range cond {
-			v := onFalse[i]
-			if c {
-				v = onTrue[i]
-			}
-			dst[i] = v
+	// Branch-free: masks are random (signs of activations), so branches would mispredict.
+	switch dst := any(dst).(type) {
+	case []float32:
+		selectBits32(dst, cond, any(onTrue).([]float32), any(onFalse).([]float32), o.trueScalar, o.falseScalar)
+	case []float64:
+		selectBits64(dst, cond, any(onTrue).([]float64), any(onFalse).([]float64), o.trueScalar, o.falseScalar)
+	}
+}
+
+// boolBytes returns the bytes (0 or 1) of a bool slice.
+func boolBytes(cond []bool) []uint8 {
+	return unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(cond))), len(cond))
+}
+
+// selectBits32 sets dst[i] = cond[i] ? t[i] : f[i] with bit masks (t or f may be scalars).
+func selectBits32(dst []float32, cond []bool, t, f []float32, tScalar, fScalar bool) {
+	c := boolBytes(cond)[:len(dst)]
+	var tb, fb uint32
+	if tScalar {
+		tb = math.Float32bits(t[0])
+	} else {
+		t = t[:len(dst)]
+	}
+	if fScalar {
+		fb = math.Float32bits(f[0])
+	} else {
+		f = f[:len(dst)]
+	}
+	for i := range dst {
+		mask := -uint32(c[i] & 1)
+		ti, fi := tb, fb
+		if !tScalar {
+			ti = math.Float32bits(t[i])
 		}
-	case !o.trueScalar:
-		f := onFalse[0]
-		onTrue = onTrue[:len(dst)]
-		for i, c := range cond {
-			v := f
-			if c {
-				v = onTrue[i]
-			}
-			dst[i] = v
+		if !fScalar {
+			fi = math.Float32bits(f[i])
 		}
-	case !o.falseScalar:
-		t := onTrue[0]
-		onFalse = onFalse[:len(dst)]
-		for i, c := range cond {
-			v := onFalse[i]
-			if c {
-				v = t
-			}
-			dst[i] = v
+		dst[i] = math.Float32frombits(ti&mask | fi&^mask)
+	}
+}
+
+// selectBits64 is selectBits32 for float64.
+func selectBits64(dst []float64, cond []bool, t, f []float64, tScalar, fScalar bool) {
+	c := boolBytes(cond)[:len(dst)]
+	var tb, fb uint64
+	if tScalar {
+		tb = math.Float64bits(t[0])
+	} else {
+		t = t[:len(dst)]
+	}
+	if fScalar {
+		fb = math.Float64bits(f[0])
+	} else {
+		f = f[:len(dst)]
+	}
+	for i := range dst {
+		mask := -uint64(c[i] & 1)
+		ti, fi := tb, fb
+		if !tScalar {
+			ti = math.Float64bits(t[i])
 		}
-	default:
-		t, f := onTrue[0], onFalse[0]
-		for i, c := range cond {
-			v := f
-			if c {
-				v = t
-			}
-			dst[i] = v
+		if !fScalar {
+			fi = math.Float64bits(f[i])
 		}
+		dst[i] = math.Float64frombits(ti&mask | fi&^mask)
 	}
 }
 
@@ -226,4 +254,38 @@ func (b *Builder) Where(condition, onTrue, onFalse backends.Op) (backends.Op, er
 	}
 	n.native = op
 	return n, nil
+}
+
+// selectBits sets dst[i] = cond[i] ? t[i] : f[i] with bit masks (t or f may be scalars).
+func selectBits[T float, U uint32 | uint64](dst []T, cond []bool, t, f []T, tScalar, fScalar bool,
+	bits func(T) U, frombits func(U) T) {
+	c := unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(cond))), len(cond))[:len(dst)]
+	switch {
+	case !tScalar && !fScalar:
+		t, f = t[:len(dst)], f[:len(dst)]
+		for i := range dst {
+			mask := -U(c[i] & 1)
+			dst[i] = frombits(bits(t[i])&mask | bits(f[i])&^mask)
+		}
+	case !tScalar:
+		t = t[:len(dst)]
+		fb := bits(f[0])
+		for i := range dst {
+			mask := -U(c[i] & 1)
+			dst[i] = frombits(bits(t[i])&mask | fb&^mask)
+		}
+	case !fScalar:
+		f = f[:len(dst)]
+		tb := bits(t[0])
+		for i := range dst {
+			mask := -U(c[i] & 1)
+			dst[i] = frombits(tb&mask | bits(f[i])&^mask)
+		}
+	default:
+		tb, fb := bits(t[0]), bits(f[0])
+		for i := range dst {
+			mask := -U(c[i] & 1)
+			dst[i] = frombits(tb&mask | fb&^mask)
+		}
+	}
 }
