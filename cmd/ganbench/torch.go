@@ -183,6 +183,7 @@ func timeOurIterations(b *bench) (medianIter time.Duration, flops float64, gPara
 	}
 	if fastgo.OpStatsEnabled() {
 		fmt.Fprintf(os.Stderr, "fastgo per-operation times (all runs):\n%s", fastgo.OpStats())
+		fmt.Fprintf(os.Stderr, "fastgo matrix products by shape (all runs):\n%s", fastgo.DotStats())
 	}
 	return median(samples), flops, countParams(ctx, train.GeneratorScope), countParams(ctx, train.DiscriminatorScope), nil
 }

@@ -3,6 +3,7 @@ package fastgo
 import (
 	"reflect"
 	"slices"
+	"time"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -51,6 +52,10 @@ type dotOp struct {
 }
 
 func (o *dotOp) run(s *execState, inputs []any, out any) {
+	if opStatsEnabled {
+		start := time.Now()
+		defer func() { recordDot(o.plan, time.Since(start)) }()
+	}
 	s.runDot(o.plan, inputs[0], inputs[1], out)
 }
 

@@ -37,6 +37,7 @@ func EnableOpStats(on bool) { opStatsEnabled = on }
 func ResetOpStats() {
 	opStatsMu.Lock()
 	clear(opStats)
+	clear(dotStats)
 	opStatsMu.Unlock()
 }
 
@@ -83,3 +84,41 @@ func OpStats() string {
 
 // OpStatsEnabled reports whether per-operation timing is on.
 func OpStatsEnabled() bool { return opStatsEnabled }
+
+// Per-shape timing of the native matrix products (with FASTGO_OPSTATS=1).
+var (
+	dotStats = map[[4]int]*opStat{}
+)
+
+func recordDot(p *dotPlan, elapsed time.Duration) {
+	opStatsMu.Lock()
+	key := [4]int{p.batch, p.m, p.n, p.k}
+	s := dotStats[key]
+	if s == nil {
+		s = &opStat{}
+		dotStats[key] = s
+	}
+	s.count++
+	s.elapsed += elapsed
+	opStatsMu.Unlock()
+}
+
+// DotStats returns the per-shape timings of the matrix products, slowest first.
+func DotStats() string {
+	opStatsMu.Lock()
+	defer opStatsMu.Unlock()
+	keys := make([][4]int, 0, len(dotStats))
+	for k := range dotStats {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [4]int) int { return int(dotStats[b].elapsed - dotStats[a].elapsed) })
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%-28s %6s %10s %8s\n", "batch x M x N x K", "count", "ms", "GFLOP/s")
+	for _, k := range keys {
+		s := dotStats[k]
+		flops := 2 * float64(k[0]) * float64(k[1]) * float64(k[2]) * float64(k[3]) * float64(s.count)
+		fmt.Fprintf(&sb, "%-28s %6d %10.1f %8.1f\n", fmt.Sprintf("%dx%dx%dx%d", k[0], k[1], k[2], k[3]), s.count,
+			s.elapsed.Seconds()*1e3, flops/s.elapsed.Seconds()/1e9)
+	}
+	return sb.String()
+}
