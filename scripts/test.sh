@@ -5,6 +5,9 @@
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"
+# The pure-Go default backend's AVX-512 kernels need Go 1.26's simd experiment; a build without it
+# runs the portable kernels (and logs that it is on the slow path).
+if [[ ",${GOEXPERIMENT:-}," != *,simd,* ]]; then export GOEXPERIMENT="simd${GOEXPERIMENT:+,${GOEXPERIMENT}}"; fi
 
 bash scripts/setup.sh
 # The plugin setup-xla.sh installs: once found there, every backend-agnostic test also runs on XLA
@@ -14,6 +17,8 @@ echo "test: go vet ./..."
 go vet ./...
 echo "test: go test ./..."
 go test -count=1 -timeout 30m ./...
+echo "test: go test ./ganlib/... without GOEXPERIMENT=simd (the portable kernels)"
+GOEXPERIMENT= go test -count=1 -timeout 30m ./ganlib/...
 # Each decoder of user-supplied files is fuzzed for a bounded time (new crashers land in
 # datasets/testdata/fuzz and fail the run).
 for target in FuzzDecodeImage FuzzDecodeIDX FuzzDecodeCIFAR FuzzReadCacheHeader; do

@@ -5,6 +5,9 @@
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"
+# The pure-Go default backend's AVX-512 kernels need Go 1.26's simd experiment; a build without it
+# runs the portable kernels (and logs that it is on the slow path).
+if [[ ",${GOEXPERIMENT:-}," != *,simd,* ]]; then export GOEXPERIMENT="simd${GOEXPERIMENT:+,${GOEXPERIMENT}}"; fi
 
 bash scripts/setup.sh
 exec go run ./cmd/gantrain "$@"

@@ -3,7 +3,10 @@
 // One setting chooses the backend: the config string passed to New, or else the GOMLX_BACKEND
 // environment variable (GoMLX's own), or else the embedded pure-Go default. Accepted values:
 //
-//	go                  the embedded pure-Go backend, completed by this package (default)
+//	go                  the embedded pure-Go backend (default): package fastgo's kernels (SIMD
+//	                    with GOEXPERIMENT=simd) over GoMLX's simplego, completed by this package
+//	go:simplego         simplego alone, completed by this package (the previous default)
+//	go:portable         fastgo with its plain-Go kernels even where SIMD ones are available
 //	xla:cpu, xla:cuda   XLA through a PJRT plugin found on disk (never downloaded)
 //	xla:/abs/plugin.so  XLA through the PJRT plugin at that path
 //
@@ -58,7 +61,7 @@ func New(config string) (backends.Backend, error) {
 	)
 	switch name {
 	case PureGoName:
-		backend, err = newPureGo(rest)
+		backend, err = newFastGo(rest)
 	case "xla":
 		backend, err = newXLA(rest)
 	default:

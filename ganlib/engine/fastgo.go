@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"log"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ganlab/gogan/ganlib/engine/fastgo"
 	"github.com/gomlx/gomlx/backends"
@@ -31,9 +33,18 @@ func newFastGo(config string) (backends.Backend, error) {
 	if err != nil || useSimplego {
 		return inner, err
 	}
+	if !fastgo.SIMD() {
+		slowPathOnce.Do(func() {
+			log.Printf("ganlib: pure-Go backend on the slow path: portable plain-Go kernels (%s); "+
+				"build with GOEXPERIMENT=simd (as scripts/*.sh do) on an AVX-512 CPU for the SIMD kernels", fastgo.SIMDStatus())
+		})
+	}
 	return fastgo.New(inner, fastgo.Options{
 		Name:        PureGoName,
 		Description: inner.Description(),
 		Portable:    portable,
 	}), nil
 }
+
+// slowPathOnce logs the slow-path notice once per process.
+var slowPathOnce sync.Once

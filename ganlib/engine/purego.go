@@ -53,8 +53,9 @@ func newPureGo(config string) (backends.Backend, error) {
 
 func init() {
 	// Replace simplego's registration, so GoMLX code that creates backends by name
-	// (backends.New, GOMLX_BACKEND=go) also gets the completed backend.
-	backends.Register(PureGoName, newPureGo)
+	// (backends.New, GOMLX_BACKEND=go) also gets the completed backend (fast by default, see
+	// fastgo.go).
+	backends.Register(PureGoName, newFastGo)
 }
 
 // Name implements backends.Backend: the GOMLX_BACKEND value that selects it.

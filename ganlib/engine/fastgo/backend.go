@@ -108,12 +108,17 @@ func (b *Backend) String() string { return b.name }
 
 // Description implements backends.Backend: says which kernels are in use.
 func (b *Backend) Description() string {
-	kernels := "portable plain-Go kernels (slow path: " + simdStatus + ")"
-	if b.workers.simd {
+	var kernels string
+	switch {
+	case b.workers.simd:
 		kernels = "AVX-512 SIMD kernels (" + simdStatus + ")"
+	case SIMD():
+		kernels = "portable plain-Go kernels (portable option; the SIMD kernels are available)"
+	default:
+		kernels = "portable plain-Go kernels (slow path: " + simdStatus + ")"
 	}
-	desc := fmt.Sprintf("fast pure Go: native matrix products and data movement with %s on %d cores, other ops by simplego",
-		kernels, b.workers.parallelism)
+	desc := fmt.Sprintf("fast pure Go: native matrix products, data movement and elementwise ops with %s on %d cores, "+
+		"other ops by simplego", kernels, b.workers.parallelism)
 	if b.description != "" {
 		desc = b.description + "; " + desc
 	}
