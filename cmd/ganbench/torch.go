@@ -79,10 +79,13 @@ func torchSuite(b *bench) (*table, error) {
 	oursMS := float64(ours) / float64(time.Millisecond)
 	oursRow := []string{"Go: " + b.backend.Name() + " backend", fmt.Sprint(*torchIters), fmt.Sprintf("%.0f", oursMS),
 		fmt.Sprintf("%.2f", torchBatch/ours.Seconds()), gflops(oursMS), ""}
+	work := "not counted by this backend (the fastgo default counts 231 GFLOP)"
+	if flops > 0 {
+		work = fmt.Sprintf("%.1f GFLOP of matrix products (convolutions as im2col products forward and backward, "+
+			"the gradient penalty's double backprop included; counted by the fastgo backend, the same work for PyTorch's model)", flops/1e9)
+	}
 	t.notes = append(t.notes,
-		fmt.Sprintf("Go model: G %.2fM, D %.2fM parameters; one iteration = %.1f GFLOP of matrix products "+
-			"(convolutions as im2col products forward and backward, the gradient penalty's double backprop included; "+
-			"counted by the fastgo backend, the same work for PyTorch's model).", float64(gParams)/1e6, float64(dParams)/1e6, flops/1e9),
+		fmt.Sprintf("Go model: G %.2fM, D %.2fM parameters; one iteration = %s.", float64(gParams)/1e6, float64(dParams)/1e6, work),
 		"GFLOP/s = those matrix-product FLOPs / iteration time (elementwise work not counted).",
 		"Images/s = batch 16 / median iteration time (n_critic = 1: one D and one G step per 16 real images).")
 	if *torchSkip {

@@ -290,6 +290,10 @@ func TestDotGeneralLarge(t *testing.T) {
 		{lhsDims: []int{3, 17, 19, 70}, lhsContract: []int{0, 1, 2}, rhsDims: []int{3, 17, 19, 290}, rhsContract: []int{0, 1, 2}},
 		// wide N, small M (split over N), K beyond one block
 		{lhsDims: []int{5, 600}, lhsContract: []int{1}, rhsDims: []int{600, 2100}, rhsContract: []int{0}},
+		// few output columns (image channels): computed as C^T = B^T A^T
+		{lhsDims: []int{2, 17, 19, 70}, lhsContract: []int{3}, rhsDims: []int{70, 3}, rhsContract: []int{0}},
+		{lhsDims: []int{3, 17, 19, 70}, lhsContract: []int{0, 1, 2}, rhsDims: []int{3, 17, 19, 3}, rhsContract: []int{0, 1, 2}},
+		{lhsDims: []int{2, 33, 9}, lhsContract: []int{1}, lhsBatch: []int{0}, rhsDims: []int{2, 33, 2}, rhsContract: []int{1}, rhsBatch: []int{0}},
 		// batched
 		{lhsDims: []int{4, 33, 65}, lhsContract: []int{2}, lhsBatch: []int{0}, rhsDims: []int{4, 65, 47}, rhsContract: []int{1}, rhsBatch: []int{0}},
 	}

@@ -118,8 +118,13 @@ func newAxisMap(dims []int, axes []int, tabs [][]int) axisMap {
 type dotPlan struct {
 	lhsDims, rhsDims []int
 	batch, m, n, k   int
-	aBatch, aM, aK   axisMap
-	bBatch, bK, bN   axisMap
+	// rs and cs are C's strides for the plan's (m, n): (n, 1), or (1, m) when swapped.
+	rs, cs int
+	// swapped plans compute C^T = B^T·A^T (A and B exchanged), for outputs with few columns
+	// (N = 3 image channels): the micro-kernel's wide dimension then spans the long axis.
+	swapped        bool
+	aBatch, aM, aK axisMap
+	bBatch, bK, bN axisMap
 }
 
 // newDotPlan plans DotGeneral(lhs, lhsContracting, lhsBatch, rhs, rhsContracting, rhsBatch)
@@ -154,6 +159,15 @@ func newDotPlan(lhsDims []int, lhsContracting, lhsBatch []int, lhsTabs [][]int,
 	}
 	p.batch, p.m, p.k, p.n = p.aBatch.n, p.aM.n, p.aK.n, p.bN.n
 	p.lhsDims, p.rhsDims = lhsDims, rhsDims
+	p.rs, p.cs = p.n, 1
+	if p.n < 16 && p.m >= 4*p.n {
+		p.swapped = true
+		p.m, p.n = p.n, p.m
+		p.aBatch, p.bBatch = p.bBatch, p.aBatch
+		p.aM, p.bN = p.bN, p.aM
+		p.aK, p.bK = p.bK, p.aK
+		p.rs, p.cs = 1, p.m
+	}
 	return p
 }
 
@@ -302,6 +316,9 @@ func (s *execState) runDot(p *dotPlan, a, b, c any) {
 	backend := s.e.backend
 	j.backend, j.plan, j.simd = backend, p, backend.workers.simd
 	backend.matmulFLOPs.Add(uint64(p.flops()))
+	if p.swapped {
+		a, b = b, a
+	}
 	var mr, nr int
 	switch a := a.(type) {
 	case []float32:
@@ -408,7 +425,7 @@ func gemmChunks[T float](j *gemmJob, a, b, c []T, k *microKernel[T], shared, ap,
 			for pc := 0; pc < p.k; pc += blockKC {
 				kc := min(blockKC, p.k-pc)
 				packA(ap, a, aBase, &p.aM, &p.aK, m0, mc, pc, kc, mr)
-				macroKernel(k, kc, ap, mc, shared[pc*nPad:pc*nPad+kc*nPad], p.n, cBatch[m0*p.n:], p.n, pc > 0, tile)
+				macroKernel(k, kc, ap, mc, shared[pc*nPad:pc*nPad+kc*nPad], p.n, cBatch[m0*p.rs:], p.rs, p.cs, pc > 0, tile)
 			}
 		} else {
 			n0 := chunk * chunkCols
@@ -417,15 +434,15 @@ func gemmChunks[T float](j *gemmJob, a, b, c []T, k *microKernel[T], shared, ap,
 			for pc := 0; pc < p.k; pc += blockKC {
 				kc := min(blockKC, p.k-pc)
 				packB(ap, b, bBase, &p.bK, &p.bN, pc, kc, n0, nc, nr)
-				macroKernel(k, kc, shared[pc*mPad:pc*mPad+kc*mPad], p.m, ap, nc, cBatch[n0:], p.n, pc > 0, tile)
+				macroKernel(k, kc, shared[pc*mPad:pc*mPad+kc*mPad], p.m, ap, nc, cBatch[n0*p.cs:], p.rs, p.cs, pc > 0, tile)
 			}
 		}
 	}
 }
 
 // macroKernel multiplies packed A panels (mc rows) by packed B panels (nc columns) over kc,
-// into C (row stride ldc), accumulating or not.
-func macroKernel[T float](k *microKernel[T], kc int, ap []T, mc int, bp []T, nc int, c []T, ldc int, accumulate bool, tile []T) {
+// into C (element (r, j) at c[r*rs + j*cs]), accumulating or not.
+func macroKernel[T float](k *microKernel[T], kc int, ap []T, mc int, bp []T, nc int, c []T, rs, cs int, accumulate bool, tile []T) {
 	mr, nr := k.mr, k.nr
 	for jr := 0; jr < nc; jr += nr {
 		bPanel := bp[jr*kc : (jr+nr)*kc]
@@ -433,14 +450,27 @@ func macroKernel[T float](k *microKernel[T], kc int, ap []T, mc int, bp []T, nc 
 		for ir := 0; ir < mc; ir += mr {
 			aPanel := ap[ir*kc : (ir+mr)*kc]
 			rows := min(mr, mc-ir)
-			cOff := ir*ldc + jr
-			if rows == mr && cols == nr {
-				k.fn(kc, aPanel, bPanel, c[cOff:], ldc, accumulate)
+			cOff := ir*rs + jr*cs
+			if rows == mr && cols == nr && cs == 1 {
+				k.fn(kc, aPanel, bPanel, c[cOff:], rs, accumulate)
 				continue
 			}
 			k.fn(kc, aPanel, bPanel, tile, nr, false)
+			if cs != 1 {
+				for r := range rows {
+					for i, v := range tile[r*nr : r*nr+cols] {
+						at := cOff + r*rs + i*cs
+						if accumulate {
+							c[at] += v
+						} else {
+							c[at] = v
+						}
+					}
+				}
+				continue
+			}
 			for r := range rows {
-				dst := c[cOff+r*ldc : cOff+r*ldc+cols]
+				dst := c[cOff+r*rs : cOff+r*rs+cols]
 				src := tile[r*nr : r*nr+cols]
 				if accumulate {
 					for i, v := range src {
@@ -483,7 +513,7 @@ func gemmPart[T float](j *gemmJob, part int, a, b, c []T, k *microKernel[T], ap,
 				for ic := 0; ic < p.m; ic += blockMC {
 					mc := min(blockMC, p.m-ic)
 					packA(ap, a, aBase, &p.aM, &p.aK, ic, mc, pc, kc, k.mr)
-					macroKernel(k, kc, ap, mc, bp, nc, cBatch[ic*p.n+jc:], p.n, pc > 0, tile)
+					macroKernel(k, kc, ap, mc, bp, nc, cBatch[ic*p.rs+jc*p.cs:], p.rs, p.cs, pc > 0, tile)
 				}
 			}
 		}
