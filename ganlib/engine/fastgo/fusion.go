@@ -26,6 +26,11 @@ import (
 //     Reshape's operand instead (a Reshape left to consumers executed by simplego, which checks
 //     shapes, is still computed, by simplego, in place when its operand is free).
 //
+//  5. broadcasts: an elementwise op (or Where) reading a BroadcastInDim that nothing else reads
+//     reads the broadcast's operand directly (as a scalar operand when it has one element, else
+//     through strides that are zero on the broadcast axes), so gradients of reductions and zero
+//     branches (ZerosLike) are never materialized.
+//
 // Nodes left without consumers are not executed.
 
 // rawLooper is a native op whose work is raw loops reading its inputs (movesOp, accumulateOp).
@@ -201,6 +206,7 @@ func (b *Builder) fuse(outputs []*node) {
 	b.fuseFold(consumerCounts(b.nodes, outputs))
 	b.fuseViews(consumerCounts(b.nodes, outputs))
 	b.bypassReshapes()
+	b.fuseBroadcasts(consumerCounts(b.nodes, outputs))
 }
 
 // fusionDisabled turns the rewrites off (FASTGO_NOFUSION=1; tests compare with and without).
@@ -556,6 +562,83 @@ func accumulateLockstep[T float](loops []*moveLoop, dst []T, srcs []any, from, t
 			d -= idx[a] * l.dstStride[a]
 			s -= idx[a] * l.srcStride[a]
 			idx[a] = 0
+		}
+	}
+}
+
+// broadcastSource returns the operand of n when n is a BroadcastInDim (a single-loop view with
+// no offset) and the strides it reads it with over n's axes.
+func broadcastSource(n *node) (*node, []int) {
+	if n.opType != backends.OpTypeBroadcastInDim {
+		return nil, nil
+	}
+	r := viewOf(n)
+	if r == nil {
+		return nil, nil
+	}
+	strides, off := r.srcStrides()
+	if off != 0 {
+		return nil, nil
+	}
+	return n.inputs[0], strides
+}
+
+func (b *Builder) fuseBroadcasts(consumers []int) {
+	for _, n := range b.nodes {
+		switch op := n.native.(type) {
+		case *elemOp:
+			if len(n.inputs) != 2 || op.scalar != -1 || op.bcast != nil || n.inputs[0] == n.inputs[1] {
+				continue
+			}
+			var srcs [2]*node
+			var strides [2][]int
+			for k, in := range n.inputs {
+				if in.shape.Equal(n.shape) && consumers[in.idx] == 1 {
+					srcs[k], strides[k] = broadcastSource(in)
+				}
+			}
+			// A broadcast scalar: the op's scalar form (the other operand read as is).
+			scalarDone := false
+			for k := range 2 {
+				if srcs[k] != nil && srcs[k].shape.Size() == 1 {
+					op.scalar, op.inPlace = k, []int{1 - k}
+					n.inputs[k] = srcs[k]
+					scalarDone = true
+					break
+				}
+			}
+			if scalarDone || (srcs[0] == nil && srcs[1] == nil) {
+				continue
+			}
+			for k := range 2 {
+				if srcs[k] == nil {
+					strides[k] = rowMajorStrides(n.shape.Dimensions)
+				} else {
+					n.inputs[k] = srcs[k]
+				}
+			}
+			op.bcast = newMoveLoop3(n.shape.Dimensions, strides[0], strides[1])
+			op.inPlace = nil
+			for k := range 2 {
+				if srcs[k] == nil {
+					op.inPlace = append(op.inPlace, k)
+				}
+			}
+		case *whereOp:
+			for k := 1; k <= 2; k++ {
+				in := n.inputs[k]
+				src, _ := broadcastSource(in)
+				if src == nil || src.shape.Size() != 1 || consumers[in.idx] != 1 {
+					continue
+				}
+				n.inputs[k] = src
+				if k == 1 {
+					op.trueScalar = true
+				} else {
+					op.falseScalar = true
+				}
+				op.inPlace = slices.DeleteFunc(op.inPlace, func(i int) bool { return i == k })
+			}
 		}
 	}
 }

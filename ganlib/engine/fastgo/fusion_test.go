@@ -64,6 +64,16 @@ var fusionCases = map[string]struct {
 		b := Reshape(a, 2, 1, 3)                     // a simplego Reshape checks its input's shape
 		return []*Node{Exp(b), Reshape(Neg(b), 6)}
 	}},
+	"broadcast operands of elementwise ops": {[][]int{{3, 4, 5}, {4, 1}, {}}, func(in []*Node) []*Node {
+		g := in[0].Graph()
+		b := BroadcastToDims(Reshape(in[1], 1, 4, 1), 3, 4, 5) // a bias-like broadcast
+		s := BroadcastToDims(in[2], 3, 4, 5)                   // a broadcast scalar
+		zeros := ZerosLike(in[0])
+		y := Mul(Add(in[0], b), s)
+		z := Where(GreaterOrEqual(y, ScalarZero(g, y.DType())), y, zeros)
+		w := Sub(BroadcastToDims(Reshape(in[1], 1, 4, 1), 3, 4, 5), z)
+		return append([]*Node{z, w}, Gradient(ReduceAllSum(Square(Add(z, w))), in[0], in[1], in[2])...)
+	}},
 	"transposed and sliced operands": {[][]int{{4, 7, 5}, {5, 6}}, func(in []*Node) []*Node {
 		a := Slice(TransposeAllAxes(in[0], 2, 0, 1), AxisRange(), AxisRange(1, 4), AxisRange(0, 7).Stride(2))
 		b := Reverse(in[1], 0)
