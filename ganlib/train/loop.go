@@ -36,16 +36,16 @@ type RunConfig struct {
 // RunConfigFromContext reads the run settings, validating them.
 func RunConfigFromContext(ctx *context.Context) (RunConfig, error) {
 	c := RunConfig{
-		BatchSize:       context.GetParamOr(ctx, ParamBatchSize, 16),
-		Kimg:            context.GetParamOr(ctx, ParamKimg, 1.0),
-		TickKimg:        context.GetParamOr(ctx, ParamTickKimg, 0.25),
-		SnapshotKimg:    context.GetParamOr(ctx, ParamSnapshotKimg, 1.0),
-		NCritic:         context.GetParamOr(ctx, ParamNCritic, 1),
-		EMAHalfLifeKimg: context.GetParamOr(ctx, ParamEMAKimg, 10.0),
-		EMARampup:       context.GetParamOr(ctx, ParamEMARampup, 0.05),
-		EMABeta:         context.GetParamOr(ctx, ParamEMABeta, 0.0),
-		Seed:            context.GetParamOr(ctx, ParamSeed, 1),
-		SampleLatents:   context.GetParamOr(ctx, ParamSampleLatents, 8),
+		BatchSize:       param[int](ctx, ParamBatchSize),
+		Kimg:            param[float64](ctx, ParamKimg),
+		TickKimg:        param[float64](ctx, ParamTickKimg),
+		SnapshotKimg:    param[float64](ctx, ParamSnapshotKimg),
+		NCritic:         param[int](ctx, ParamNCritic),
+		EMAHalfLifeKimg: param[float64](ctx, ParamEMAKimg),
+		EMARampup:       param[float64](ctx, ParamEMARampup),
+		EMABeta:         param[float64](ctx, ParamEMABeta),
+		Seed:            param[int](ctx, ParamSeed),
+		SampleLatents:   param[int](ctx, ParamSampleLatents),
 	}
 	switch {
 	case c.BatchSize <= 0:

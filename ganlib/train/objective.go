@@ -40,14 +40,14 @@ type Objective struct {
 // ObjectiveFromContext reads the objective settings.
 func ObjectiveFromContext(ctx *context.Context) (Objective, error) {
 	o := Objective{
-		Loss:           context.GetParamOr(ctx, ParamLoss, LossWGANGP),
+		Loss:           param[string](ctx, ParamLoss),
 		WGANGP:         WGANGPFor(ctx),
-		R1Gamma:        context.GetParamOr(ctx, ParamR1Gamma, 0.0),
-		R1:             losses.Lazy{Interval: context.GetParamOr(ctx, ParamR1Interval, losses.DefaultR1Interval)},
-		PathLength:     losses.PathLength{Weight: context.GetParamOr(ctx, ParamPLWeight, 0.0), Decay: context.GetParamOr(ctx, ParamPLDecay, losses.DefaultPathLengthDecay)},
-		PLInterval:     losses.Lazy{Interval: context.GetParamOr(ctx, ParamPLInterval, 4)},
-		PLBatchShrink:  context.GetParamOr(ctx, ParamPLBatchShrink, 2),
-		OrthogonalBeta: context.GetParamOr(ctx, ParamOrthogonalBeta, 0.0),
+		R1Gamma:        param[float64](ctx, ParamR1Gamma),
+		R1:             losses.Lazy{Interval: param[int](ctx, ParamR1Interval)},
+		PathLength:     losses.PathLength{Weight: param[float64](ctx, ParamPLWeight), Decay: param[float64](ctx, ParamPLDecay)},
+		PLInterval:     losses.Lazy{Interval: param[int](ctx, ParamPLInterval)},
+		PLBatchShrink:  param[int](ctx, ParamPLBatchShrink),
+		OrthogonalBeta: param[float64](ctx, ParamOrthogonalBeta),
 	}
 	if _, err := o.scoreLoss(); err != nil && o.Loss != LossWGANGP {
 		return o, err

@@ -42,7 +42,7 @@ func DefaultParams() map[string]any {
 	return map[string]any{
 		ParamDataset:        "mnist",
 		ParamBatchSize:      16,
-		ParamKimg:           1.0,
+		ParamKimg:           10.0,
 		ParamSeed:           1,
 		ParamOptimizer:      string(Adam),
 		ParamLearningRate:   0.003,
@@ -51,8 +51,8 @@ func DefaultParams() map[string]any {
 		ParamEpsilon:        1e-8,
 		ParamGPLambda:       10.0,
 		ParamDrift:          0.001,
-		ParamTickKimg:       0.25,
-		ParamSnapshotKimg:   1.0,
+		ParamTickKimg:       0.5,
+		ParamSnapshotKimg:   2.0,
 		ParamNCritic:        1,
 		ParamEMAKimg:        10.0,
 		ParamEMARampup:      0.05,
@@ -73,22 +73,31 @@ func DefaultParams() map[string]any {
 	}
 }
 
+// defaultParams backs every read of a training setting, so DefaultParams is the one place
+// defaults are written.
+var defaultParams = DefaultParams()
+
+// param reads a training setting from ctx, defaulting to DefaultParams.
+func param[T any](ctx *context.Context, key string) T {
+	return context.GetParamOr(ctx, key, defaultParams[key].(T))
+}
+
 // OptimizerFor returns the optimizer settings from ctx for the variables under scope.
 func OptimizerFor(ctx *context.Context, scope string) Optimizer {
 	return Optimizer{
 		Scope:        scope,
-		Algorithm:    Algorithm(context.GetParamOr(ctx, ParamOptimizer, string(Adam))),
-		LearningRate: context.GetParamOr(ctx, ParamLearningRate, 0.003),
-		Beta1:        context.GetParamOr(ctx, ParamBeta1, 0.0),
-		Beta2:        context.GetParamOr(ctx, ParamBeta2, 0.99),
-		Epsilon:      context.GetParamOr(ctx, ParamEpsilon, 1e-8),
+		Algorithm:    Algorithm(param[string](ctx, ParamOptimizer)),
+		LearningRate: param[float64](ctx, ParamLearningRate),
+		Beta1:        param[float64](ctx, ParamBeta1),
+		Beta2:        param[float64](ctx, ParamBeta2),
+		Epsilon:      param[float64](ctx, ParamEpsilon),
 	}
 }
 
 // WGANGPFor returns the WGAN-GP weights from ctx.
 func WGANGPFor(ctx *context.Context) losses.WGANGP {
 	return losses.WGANGP{
-		Lambda: context.GetParamOr(ctx, ParamGPLambda, 10.0),
-		Drift:  context.GetParamOr(ctx, ParamDrift, 0.001),
+		Lambda: param[float64](ctx, ParamGPLambda),
+		Drift:  param[float64](ctx, ParamDrift),
 	}
 }
