@@ -97,6 +97,7 @@ type execState struct {
 	elem   elemJob
 	reduce reduceJob
 	slab   slabJob
+	fuse   fuseJob
 	moveWG sync.WaitGroup
 	srcs   []any
 }

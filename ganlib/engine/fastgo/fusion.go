@@ -31,6 +31,8 @@ import (
 //     through strides that are zero on the broadcast axes), so gradients of reductions and zero
 //     branches (ZerosLike) are never materialized.
 //
+//  6. elementwise groups: see fuse_elem.go.
+//
 // Nodes left without consumers are not executed.
 
 // rawLooper is a native op whose work is raw loops reading its inputs (movesOp, accumulateOp).
@@ -207,6 +209,7 @@ func (b *Builder) fuse(outputs []*node) {
 	b.fuseViews(consumerCounts(b.nodes, outputs))
 	b.bypassReshapes()
 	b.fuseBroadcasts(consumerCounts(b.nodes, outputs))
+	b.fuseElementwise(consumerCounts(b.nodes, outputs))
 }
 
 // fusionDisabled turns the rewrites off (FASTGO_NOFUSION=1; tests compare with and without).
