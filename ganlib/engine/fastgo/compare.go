@@ -36,6 +36,10 @@ func (o *cmpOp) run(s *execState, inputs []any, out any) {
 }
 
 func compareLoop[T float](o *cmpOp, dst []bool, a, b []T) {
+	if a32, ok := any(a).([]float32); ok && simdCompare32 != nil {
+		simdCompare32(o.code, dst, a32, any(b).([]float32), o.scalar)
+		return
+	}
 	switch o.scalar {
 	case 0:
 		c := a[0]
@@ -177,6 +181,10 @@ func boolBytes(cond []bool) []uint8 {
 
 // selectBits32 sets dst[i] = cond[i] ? t[i] : f[i] with bit masks (t or f may be scalars).
 func selectBits32(dst []float32, cond []bool, t, f []float32, tScalar, fScalar bool) {
+	if simdSelect32 != nil {
+		simdSelect32(dst, cond, t, f, tScalar, fScalar)
+		return
+	}
 	c := boolBytes(cond)[:len(dst)]
 	var tb, fb uint32
 	if tScalar {

@@ -110,6 +110,10 @@ func elemRange[T float](o *elemOp, out, a []T, bAny any, from, to int) {
 }
 
 func binaryLoop[T float](code int, out, a, b []T) {
+	if o, ok := any(out).([]float32); ok && simdBinary32 != nil {
+		simdBinary32(code, o, any(a).([]float32), any(b).([]float32))
+		return
+	}
 	a, b = a[:len(out)], b[:len(out)]
 	switch code {
 	case ewAdd:
@@ -141,6 +145,10 @@ func binaryLoop[T float](code int, out, a, b []T) {
 
 // binaryScalarLoop computes out = c op x (scalarFirst) or x op c.
 func binaryScalarLoop[T float](code int, out []T, c T, x []T, scalarFirst bool) {
+	if o, ok := any(out).([]float32); ok && simdBinaryScalar32 != nil {
+		simdBinaryScalar32(code, o, any(c).(float32), any(x).([]float32), scalarFirst)
+		return
+	}
 	x = x[:len(out)]
 	switch code {
 	case ewAdd:

@@ -237,3 +237,42 @@ func toFloat64s(flat any) []float64 {
 	}
 	return nil
 }
+
+// TestElementwiseSpecialValues checks NaN and infinities through the (SIMD where available)
+// loops, on arrays long enough for the vector paths and their tails.
+func TestElementwiseSpecialValues(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	specials := []float64{nan, inf, -inf, 1, -2, 3.5, nan, -inf, 0.25, inf}
+	n := 37
+	a, b := make([]float32, n), make([]float32, n)
+	for i := range a {
+		a[i] = float32(specials[i%len(specials)])
+		b[i] = float32(specials[(i*7+3)%len(specials)])
+	}
+	for _, code := range []int{ewAdd, ewSub, ewMul, ewDiv, ewMax, ewMin} {
+		out := make([]float32, n)
+		binaryLoop(code, out, a, b)
+		for i := range out {
+			want := binaryOne(code, a[i], b[i])
+			if !(out[i] == want || (math.IsNaN(float64(out[i])) && math.IsNaN(float64(want)))) {
+				t.Errorf("op %d: %g, %g -> %g, want %g", code, a[i], b[i], out[i], want)
+			}
+		}
+		binaryScalarLoop(code, out, b[1], a, false)
+		for i := range out {
+			want := binaryOne(code, a[i], b[1])
+			if !(out[i] == want || (math.IsNaN(float64(out[i])) && math.IsNaN(float64(want)))) {
+				t.Errorf("op %d scalar: %g, %g -> %g, want %g", code, a[i], b[1], out[i], want)
+			}
+		}
+	}
+	for _, code := range []int{cmpGE, cmpGT, cmpLE, cmpLT, cmpEQ, cmpNE} {
+		got := make([]bool, n)
+		compareLoop(&cmpOp{code: code, scalar: -1}, got, a, b)
+		for i := range got {
+			if want := compareOne(code, a[i], b[i]); got[i] != want {
+				t.Errorf("compare %d: %g, %g -> %v, want %v", code, a[i], b[i], got[i], want)
+			}
+		}
+	}
+}

@@ -11,3 +11,11 @@ func addInto[T float](dst, src []T) {
 		dst[i] += v
 	}
 }
+
+// SIMD versions of the float32 elementwise loops (set by elem_simd_amd64.go where available).
+var (
+	simdBinary32       func(code int, out, a, b []float32)
+	simdBinaryScalar32 func(code int, out []float32, c float32, x []float32, scalarFirst bool)
+	simdSelect32       func(dst []float32, cond []bool, t, f []float32, tScalar, fScalar bool)
+	simdCompare32      func(code int, dst []bool, a, b []float32, scalar int)
+)
