@@ -335,3 +335,22 @@ func checkValues(t *testing.T, what string, got, want []float64, tol float64) {
 		}
 	}
 }
+
+// TestPackRows4 checks the interleaving of 4 rows (SIMD where available) against its definition.
+func TestPackRows4(t *testing.T) {
+	a := make([]float32, 4*300)
+	for i := range a {
+		a[i] = float32(i)
+	}
+	for _, kc := range []int{1, 15, 16, 17, 37, 256, 300} {
+		panel := make([]float32, 4*kc)
+		packRows4(panel, a, 0, 300, 600, 900, kc)
+		for k := range kc {
+			for r := range 4 {
+				if want := a[r*300+k]; panel[4*k+r] != want {
+					t.Fatalf("kc=%d: panel[%d] = %g, want %g", kc, 4*k+r, panel[4*k+r], want)
+				}
+			}
+		}
+	}
+}

@@ -17,6 +17,61 @@ func init() {
 	simdBinaryScalar32 = binaryScalar32AVX512
 	simdSelect32 = select32AVX512
 	simdCompare32 = compare32AVX512
+	simdCopy32 = copy32AVX512
+	simdPackRows4 = packRows4AVX512
+}
+
+// Permutation indices interleaving 4 rows of 16 values into [k][r] order (a 4x16 transpose).
+var (
+	interleavePairLo, interleavePairHi [16]uint32 // x[j], y[j] for j in 0..7 (lo) or 8..15 (hi)
+	interleaveQuad0, interleaveQuad1   [16]uint32 // pairs of pairs
+)
+
+func init() {
+	for i := range 16 {
+		j := uint32(i / 2)
+		if i%2 == 0 {
+			interleavePairLo[i], interleavePairHi[i] = j, 8+j
+		} else {
+			interleavePairLo[i], interleavePairHi[i] = 16+j, 16+8+j
+		}
+		w := uint32(i % 4)
+		for o, dst := range []*[16]uint32{&interleaveQuad0, &interleaveQuad1} {
+			q := uint32(4*o + i/4)
+			if w < 2 {
+				dst[i] = 2*q + w
+			} else {
+				dst[i] = 16 + 2*q + w - 2
+			}
+		}
+	}
+}
+
+// packRows4AVX512 writes panel[4k+r] = rows[r][k] for k < kc.
+func packRows4AVX512(panel, r0, r1, r2, r3 []float32, kc int) {
+	pl, ph := archsimd.LoadUint32x16(&interleavePairLo), archsimd.LoadUint32x16(&interleavePairHi)
+	q0, q1 := archsimd.LoadUint32x16(&interleaveQuad0), archsimd.LoadUint32x16(&interleaveQuad1)
+	panel = panel[:4*kc]
+	r0, r1, r2, r3 = r0[:kc], r1[:kc], r2[:kc], r3[:kc]
+	k := 0
+	for ; k+16 <= kc; k += 16 {
+		a, b := archsimd.LoadFloat32x16(vec16(r0, k)), archsimd.LoadFloat32x16(vec16(r1, k))
+		c, d := archsimd.LoadFloat32x16(vec16(r2, k)), archsimd.LoadFloat32x16(vec16(r3, k))
+		abLo, abHi := a.ConcatPermute(b, pl), a.ConcatPermute(b, ph)
+		cdLo, cdHi := c.ConcatPermute(d, pl), c.ConcatPermute(d, ph)
+		abLo.ConcatPermute(cdLo, q0).Store(vec16(panel, 4*k))
+		abLo.ConcatPermute(cdLo, q1).Store(vec16(panel, 4*k+16))
+		abHi.ConcatPermute(cdHi, q0).Store(vec16(panel, 4*k+32))
+		abHi.ConcatPermute(cdHi, q1).Store(vec16(panel, 4*k+48))
+	}
+	for ; k < kc; k++ {
+		panel[4*k], panel[4*k+1], panel[4*k+2], panel[4*k+3] = r0[k], r1[k], r2[k], r3[k]
+	}
+}
+
+func copy32AVX512(dst, src []float32) {
+	archsimd.LoadFloat32x16(vec16(src, 0)).Store(vec16(dst, 0))
+	archsimd.LoadFloat32x16(vec16(src, 16)).Store(vec16(dst, 16))
 }
 
 func vec16(s []float32, i int) *[16]float32 { return (*[16]float32)(s[i : i+16]) }

@@ -193,6 +193,18 @@ var (
 	blockNC = 2048
 )
 
+// copyShort copies a few elements (a micro-panel row) without calling memmove.
+func copyShort[T float](dst, src []T) {
+	if d, ok := any(dst).([]float32); ok && len(src) == 32 && simdCopy32 != nil {
+		simdCopy32(d, any(src).([]float32))
+		return
+	}
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v
+	}
+}
+
 // gemmScratch is one part's packing memory, reused across products.
 type gemmScratch struct {
 	a32, b32, tile32 []float32
@@ -262,8 +274,8 @@ const maxSharedElements = 1 << 25
 
 // Chunks handed out dynamically: rows of A (splitM) or columns of B (splitN) per chunk.
 var (
-	chunkRows = 128
-	chunkCols = 128
+	chunkRows = 64
+	chunkCols = 64
 )
 
 // gemmJob is one product being run, split in parts over the workers.
@@ -535,7 +547,7 @@ func packA[T float](dst, a []T, base int, am, ak *axisMap, m0, mc, k0, kc, mr in
 			start := base + m0 + ir
 			for kk := range kc {
 				off := start + ak.at(k0+kk)
-				copy(panel[kk*mr:kk*mr+mr], a[off:off+mr])
+				copyShort(panel[kk*mr:kk*mr+mr], a[off:off+mr])
 			}
 			continue
 		}
@@ -600,7 +612,7 @@ func packB[T float](dst, b []T, base int, bk, bn *axisMap, k0, kc, n0, nc, nr in
 			for kk := range kc {
 				off := start + bk.at(k0+kk)
 				out := panel[kk*nr : kk*nr+nr]
-				copy(out, b[off:off+cols])
+				copyShort(out, b[off:off+cols])
 				clear(out[cols:])
 			}
 		case bn.hasRuns() && bn.runAt(n0+jr, cols) == cols:
@@ -609,7 +621,7 @@ func packB[T float](dst, b []T, base int, bk, bn *axisMap, k0, kc, n0, nc, nr in
 			for kk := range kc {
 				off := start + bk.at(k0+kk)
 				out := panel[kk*nr : kk*nr+nr]
-				copy(out, b[off:off+cols])
+				copyShort(out, b[off:off+cols])
 				clear(out[cols:])
 			}
 		case bk.hasRuns():
@@ -646,6 +658,10 @@ func packB[T float](dst, b []T, base int, bk, bn *axisMap, k0, kc, n0, nc, nr in
 // packRows4 interleaves 4 rows of kc contiguous values starting at offsets o0..o3 of a.
 func packRows4[T float](panel, a []T, o0, o1, o2, o3, kc int) {
 	r0, r1, r2, r3 := a[o0:o0+kc], a[o1:o1+kc], a[o2:o2+kc], a[o3:o3+kc]
+	if p, ok := any(panel).([]float32); ok && simdPackRows4 != nil && kc >= 16 {
+		simdPackRows4(p, any(r0).([]float32), any(r1).([]float32), any(r2).([]float32), any(r3).([]float32), kc)
+		return
+	}
 	panel = panel[:4*kc]
 	for kk := range kc {
 		out := panel[4*kk : 4*kk+4 : 4*kk+4]

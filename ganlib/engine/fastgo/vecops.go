@@ -18,4 +18,6 @@ var (
 	simdBinaryScalar32 func(code int, out []float32, c float32, x []float32, scalarFirst bool)
 	simdSelect32       func(dst []float32, cond []bool, t, f []float32, tScalar, fScalar bool)
 	simdCompare32      func(code int, dst []bool, a, b []float32, scalar int)
+	simdCopy32         func(dst, src []float32) // copies exactly 32 values
+	simdPackRows4      func(panel, r0, r1, r2, r3 []float32, kc int)
 )
