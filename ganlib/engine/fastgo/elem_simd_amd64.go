@@ -19,6 +19,19 @@ func init() {
 	simdCompare32 = compare32AVX512
 	simdCopy32 = copy32AVX512
 	simdPackRows4 = packRows4AVX512
+	simdPackRows32 = packRows32AVX512
+}
+
+// packRows32AVX512 copies, for each k, 32 contiguous values of b at start + bk(k0+k) into row k
+// of a 32-wide panel.
+func packRows32AVX512(panel, b []float32, start int, bk *axisMap, k0, kc int) {
+	panel = panel[:32*kc]
+	for kk := range kc {
+		off := start + bk.at(k0+kk)
+		src := b[off : off+32]
+		archsimd.LoadFloat32x16(vec16(src, 0)).Store(vec16(panel, 32*kk))
+		archsimd.LoadFloat32x16(vec16(src, 16)).Store(vec16(panel, 32*kk+16))
+	}
 }
 
 // Permutation indices interleaving 4 rows of 16 values into [k][r] order (a 4x16 transpose).

@@ -539,6 +539,25 @@ func roundUp(n, unit int) int { return (n + unit - 1) / unit * unit }
 // laid out [k][r]; rows past the end are zero.
 func packA[T float](dst, a []T, base int, am, ak *axisMap, m0, mc, k0, kc, mr int) {
 	var rows [16][]T
+	if am.contiguous() && mr == 4 && mc >= 4 {
+		// Rows are adjacent elements (A is a transposed operand, e.g. the output gradient of a
+		// convolution's kernel gradient): walk k, spreading mc contiguous values over the panels.
+		full := mc / 4 * 4
+		for kk := range kc {
+			off := base + m0 + ak.at(k0+kk)
+			src := a[off : off+full]
+			for ir := 0; ir < full; ir += 4 {
+				d := dst[ir*kc+kk*4 : ir*kc+kk*4+4 : ir*kc+kk*4+4]
+				s := src[ir : ir+4 : ir+4]
+				d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
+			}
+		}
+		if full == mc {
+			return
+		}
+		// The last, partial panel: below.
+		dst, m0, mc = dst[full*kc:], m0+full, mc-full
+	}
 	for ir := 0; ir < mc; ir += mr {
 		panel := dst[ir*kc : ir*kc+mr*kc]
 		n := min(mr, mc-ir)
@@ -607,17 +626,14 @@ func packB[T float](dst, b []T, base int, bk, bn *axisMap, k0, kc, n0, nc, nr in
 		panel := dst[jr*kc : jr*kc+nr*kc]
 		cols := min(nr, nc-jr)
 		switch {
-		case bn.contiguous():
-			start := base + n0 + jr
-			for kk := range kc {
-				off := start + bk.at(k0+kk)
-				out := panel[kk*nr : kk*nr+nr]
-				copyShort(out, b[off:off+cols])
-				clear(out[cols:])
-			}
-		case bn.hasRuns() && bn.runAt(n0+jr, cols) == cols:
-			// The panel's columns are contiguous (within one stretch of an im2col view).
+		case bn.contiguous() || (bn.hasRuns() && bn.runAt(n0+jr, cols) == cols):
+			// The panel's columns are contiguous (all of N, or within one stretch of an im2col
+			// view): copy a row of the panel per k.
 			start := base + bn.at(n0+jr)
+			if p, ok := any(panel).([]float32); ok && cols == 32 && nr == 32 && simdPackRows32 != nil {
+				simdPackRows32(p, any(b).([]float32), start, bk, k0, kc)
+				continue
+			}
 			for kk := range kc {
 				off := start + bk.at(k0+kk)
 				out := panel[kk*nr : kk*nr+nr]

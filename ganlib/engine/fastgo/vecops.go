@@ -20,4 +20,5 @@ var (
 	simdCompare32      func(code int, dst []bool, a, b []float32, scalar int)
 	simdCopy32         func(dst, src []float32) // copies exactly 32 values
 	simdPackRows4      func(panel, r0, r1, r2, r3 []float32, kc int)
+	simdPackRows32     func(panel, b []float32, start int, bk *axisMap, k0, kc int)
 )
