@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -87,7 +88,9 @@ func torchSuite(b *bench) (*table, error) {
 	t.notes = append(t.notes,
 		fmt.Sprintf("Go model: G %.2fM, D %.2fM parameters; one iteration = %s.", float64(gParams)/1e6, float64(dParams)/1e6, work),
 		"GFLOP/s = those matrix-product FLOPs / iteration time (elementwise work not counted).",
-		"Images/s = batch 16 / median iteration time (n_critic = 1: one D and one G step per 16 real images).")
+		"Images/s = batch 16 / median iteration time (n_critic = 1: one D and one G step per 16 real images).",
+		fmt.Sprintf("Go heap allocated per timed iteration: %.2f MiB; garbage collections during the timed iterations: %d.",
+			allocPerIter/(1<<20), gcsDuring))
 	if *torchSkip {
 		t.rows = append(t.rows, oursRow)
 		t.notes = append(t.notes, "PyTorch not run (-torch-skip-pytorch).")
@@ -168,6 +171,8 @@ func timeOurIterations(b *bench) (medianIter time.Duration, flops float64, gPara
 	}
 	log.Printf("Go training iteration: warm-up (with compilation) %s", time.Since(start).Round(time.Millisecond))
 	fast, _ := b.backend.(*fastgo.Backend)
+	var memBefore, memAfter runtime.MemStats
+	runtime.ReadMemStats(&memBefore)
 	samples := make([]time.Duration, *torchIters)
 	for i := range samples {
 		var before float64
@@ -184,12 +189,22 @@ func timeOurIterations(b *bench) (medianIter time.Duration, flops float64, gPara
 		}
 		log.Printf("Go training iteration %d: %s", i+1, samples[i].Round(time.Millisecond))
 	}
+	runtime.ReadMemStats(&memAfter)
+	allocPerIter = float64(memAfter.TotalAlloc-memBefore.TotalAlloc) / float64(len(samples))
+	gcsDuring = memAfter.NumGC - memBefore.NumGC
 	if fastgo.OpStatsEnabled() {
 		fmt.Fprintf(os.Stderr, "fastgo per-operation times (all runs):\n%s", fastgo.OpStats())
 		fmt.Fprintf(os.Stderr, "fastgo matrix products by shape (all runs):\n%s", fastgo.DotStats())
 	}
 	return median(samples), flops, countParams(ctx, train.GeneratorScope), countParams(ctx, train.DiscriminatorScope), nil
 }
+
+// Go heap allocation per timed iteration and garbage collections during them (set by
+// timeOurIterations).
+var (
+	allocPerIter float64
+	gcsDuring    uint32
+)
 
 // generatorEMAScope mirrors the training loop's EMA copy of the generator.
 const generatorEMAScope = "/generator_ema"
