@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,7 +33,9 @@ var (
 		"-suite=torch: Python interpreter with torch (default: /usr/bin/python3, where Debian's python3-torch installs, else python3)")
 	torchScript = flag.String("torch-script", filepath.Join("cmd", "ganbench", "torch_msggan.py"),
 		"-suite=torch: the PyTorch script of the same model (path relative to the working directory)")
-	torchIters   = flag.Int("torch-iters", 8, "-suite=torch: timed training iterations (D step + G step) per framework")
+	torchIters  = flag.Int("torch-iters", 4, "-suite=torch: timed training iterations (D step + G step) per framework and round")
+	torchRounds = flag.Int("torch-rounds", 3, "-suite=torch: rounds, each timing -torch-iters Go iterations then as many PyTorch ones "+
+		"(alternating, so that both frameworks see the same machine load)")
 	torchThreads = flag.Int("torch-threads", 2, "-suite=torch: torch.set_num_threads for the PyTorch run (its default here is 1)")
 	torchSkip    = flag.Bool("torch-skip-pytorch", false, "-suite=torch: time only the Go training iteration")
 )
@@ -61,63 +64,142 @@ type torchResult struct {
 }
 
 // torchSuite times one MSG-ProGAN WGAN-GP training iteration (a D step with its gradient
-// penalty, a G step, the G EMA update) on the Go backend and in PyTorch, in one invocation.
+// penalty, a G step, the G EMA update) on the Go backend and in PyTorch, in one invocation:
+// rounds alternate between the two frameworks, so that other load on the machine hits both.
 func torchSuite(b *bench) (*table, error) {
-	ours, flops, gParams, dParams, err := timeOurIterations(b)
+	ours, err := newOurIteration(b)
 	if err != nil {
 		return nil, err
 	}
-	t := &table{
-		title:  "MSG-ProGAN 32x32x3, 128 channels, WGAN-GP training iteration (D step + G step + EMA), batch 16: Go vs PyTorch",
-		header: []string{"framework", "iterations", "iteration ms (median)", "images/s", "GFLOP/s", "vs PyTorch"},
+	defer ours.release()
+	var goSamples, torchSamples []time.Duration
+	var res *torchResult
+	var torchErr error
+	var loads []string
+	for round := range max(*torchRounds, 1) {
+		loads = append(loads, loadAverage())
+		samples, err := ours.time(*torchIters)
+		if err != nil {
+			return nil, err
+		}
+		goSamples = append(goSamples, samples...)
+		if *torchSkip || torchErr != nil {
+			continue
+		}
+		var r *torchResult
+		if r, torchErr = runTorch(); torchErr != nil {
+			log.Printf("PyTorch run failed: %v", torchErr)
+			continue
+		}
+		res = r
+		for _, ms := range r.IterMS {
+			torchSamples = append(torchSamples, time.Duration(ms*float64(time.Millisecond)))
+		}
+		log.Printf("round %d done", round+1)
 	}
-	gflops := func(ms float64) string {
+	flops := ours.flops
+	t := &table{
+		title: "MSG-ProGAN 32x32x3, 128 channels, WGAN-GP training iteration (D step + G step + EMA), batch 16: Go vs PyTorch",
+		header: []string{"framework", "iterations", "iteration ms (median)", "images/s (median)", "GFLOP/s (median)",
+			"best iteration ms", "images/s (best)", "vs PyTorch (median, best)"},
+	}
+	gflops := func(d time.Duration) string {
 		if flops == 0 {
 			return "n/a"
 		}
-		return fmt.Sprintf("%.1f", flops/(ms/1e3)/1e9)
+		return fmt.Sprintf("%.1f", flops/d.Seconds()/1e9)
 	}
-	oursMS := float64(ours) / float64(time.Millisecond)
-	oursRow := []string{"Go: " + b.backend.Name() + " backend", fmt.Sprint(*torchIters), fmt.Sprintf("%.0f", oursMS),
-		fmt.Sprintf("%.2f", torchBatch/ours.Seconds()), gflops(oursMS), ""}
+	row := func(name string, samples []time.Duration) []string {
+		med, best := median(samples), slices.Min(samples)
+		return []string{name, fmt.Sprint(len(samples)), fmt.Sprintf("%.0f", med.Seconds()*1e3),
+			fmt.Sprintf("%.2f", torchBatch/med.Seconds()), gflops(med), fmt.Sprintf("%.0f", best.Seconds()*1e3),
+			fmt.Sprintf("%.2f", torchBatch/best.Seconds()), ""}
+	}
+	oursRow := row("Go: "+b.backend.Name()+" backend", goSamples)
 	work := "not counted by this backend (the fastgo default counts 231 GFLOP)"
 	if flops > 0 {
 		work = fmt.Sprintf("%.1f GFLOP of matrix products (convolutions as im2col products forward and backward, "+
 			"the gradient penalty's double backprop included; counted by the fastgo backend, the same work for PyTorch's model)", flops/1e9)
 	}
 	t.notes = append(t.notes,
-		fmt.Sprintf("Go model: G %.2fM, D %.2fM parameters; one iteration = %s.", float64(gParams)/1e6, float64(dParams)/1e6, work),
+		fmt.Sprintf("Go model: G %.2fM, D %.2fM parameters; one iteration = %s.", float64(ours.gParams)/1e6, float64(ours.dParams)/1e6, work),
 		"GFLOP/s = those matrix-product FLOPs / iteration time (elementwise work not counted).",
-		"Images/s = batch 16 / median iteration time (n_critic = 1: one D and one G step per 16 real images).",
+		"Images/s = batch 16 / iteration time (n_critic = 1: one D and one G step per 16 real images).",
+		fmt.Sprintf("%d rounds of %d Go iterations then %d PyTorch iterations (after warm-up), alternating; load average at the start of each round: %s.",
+			max(*torchRounds, 1), *torchIters, *torchIters, strings.Join(loads, "; ")),
 		fmt.Sprintf("Go heap allocated per timed iteration: %.2f MiB; garbage collections during the timed iterations: %d.",
-			allocPerIter/(1<<20), gcsDuring))
-	if *torchSkip {
+			ours.allocPerIter/(1<<20), ours.gcs))
+	if *torchSkip || res == nil {
 		t.rows = append(t.rows, oursRow)
-		t.notes = append(t.notes, "PyTorch not run (-torch-skip-pytorch).")
+		if *torchSkip {
+			t.notes = append(t.notes, "PyTorch not run (-torch-skip-pytorch).")
+		} else {
+			t.notes = append(t.notes, fmt.Sprintf("PyTorch run failed: %v", torchErr))
+		}
 		return t, nil
 	}
-	res, err := runTorch()
-	if err != nil {
-		t.rows = append(t.rows, oursRow)
-		t.notes = append(t.notes, "PyTorch run failed: "+err.Error())
-		log.Printf("PyTorch run failed: %v", err)
-		return t, nil
-	}
-	oursRow[5] = fmt.Sprintf("%.2fx", res.MedianIterMS/oursMS)
-	t.rows = append(t.rows, oursRow, []string{
-		fmt.Sprintf("PyTorch %s, %d threads", res.Torch, res.Threads), fmt.Sprint(len(res.IterMS)),
-		fmt.Sprintf("%.0f", res.MedianIterMS), fmt.Sprintf("%.2f", res.ImagesPerS), gflops(res.MedianIterMS), "1.00x"})
+	torchRow := row(fmt.Sprintf("PyTorch %s, %d threads", res.Torch, res.Threads), torchSamples)
+	oursRow[7] = fmt.Sprintf("%.2fx, %.2fx", median(torchSamples).Seconds()/median(goSamples).Seconds(),
+		slices.Min(torchSamples).Seconds()/slices.Min(goSamples).Seconds())
+	torchRow[7] = "1.00x"
+	t.rows = append(t.rows, oursRow, torchRow)
 	t.notes = append(t.notes, fmt.Sprintf("PyTorch model: G %.2fM, D %.2fM parameters (%s).",
 		float64(res.GParams)/1e6, float64(res.DParams)/1e6, *torchScript))
-	if res.GParams != gParams || res.DParams != dParams {
+	if res.GParams != ours.gParams || res.DParams != ours.dParams {
 		t.notes = append(t.notes, "WARNING: the parameter counts differ: the two models are not the same.")
 	}
 	return t, nil
 }
 
-// timeOurIterations compiles and times the Go training iteration; it returns its median time,
-// its matrix-product FLOPs (0 when the backend does not count them) and the parameter counts.
-func timeOurIterations(b *bench) (medianIter time.Duration, flops float64, gParams, dParams int, err error) {
+// ourIteration is the compiled Go training iteration.
+type ourIteration struct {
+	iterate          func() error
+	release          func()
+	fast             *fastgo.Backend
+	flops            float64
+	gParams, dParams int
+	allocPerIter     float64
+	gcs              uint32
+	timed            int
+}
+
+// time runs n timed iterations.
+func (o *ourIteration) time(n int) (samples []time.Duration, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("running the Go training iteration: %v", r)
+		}
+	}()
+	var memBefore, memAfter runtime.MemStats
+	runtime.ReadMemStats(&memBefore)
+	for range n {
+		var before float64
+		if o.fast != nil {
+			before = o.fast.MatmulFLOPs()
+		}
+		start := time.Now()
+		if err := o.iterate(); err != nil {
+			return nil, err
+		}
+		samples = append(samples, time.Since(start))
+		if o.fast != nil {
+			o.flops = o.fast.MatmulFLOPs() - before
+		}
+		o.timed++
+		log.Printf("Go training iteration %d: %s", o.timed, samples[len(samples)-1].Round(time.Millisecond))
+	}
+	runtime.ReadMemStats(&memAfter)
+	o.allocPerIter = float64(memAfter.TotalAlloc-memBefore.TotalAlloc) / float64(n)
+	o.gcs += memAfter.NumGC - memBefore.NumGC
+	if fastgo.OpStatsEnabled() {
+		fmt.Fprintf(os.Stderr, "fastgo per-operation times (all runs so far):\n%s", fastgo.OpStats())
+		fmt.Fprintf(os.Stderr, "fastgo matrix products by shape (all runs so far):\n%s", fastgo.DotStats())
+	}
+	return samples, nil
+}
+
+// newOurIteration builds the Go training iteration and runs it once (compiling its graphs).
+func newOurIteration(b *bench) (o *ourIteration, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.Errorf("building or running the Go training iteration: %v", r)
@@ -137,18 +219,20 @@ func timeOurIterations(b *bench) (medianIter time.Duration, flops float64, gPara
 	dExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, real, z, eps *Node) []*Node {
 		return gan.WGANGPDiscriminatorStep(ctx, loss, optD, real, z, eps)
 	})
-	defer dExec.Finalize()
 	gExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, z *Node) []*Node {
 		outputs := gan.WGANGPGeneratorStep(ctx, loss, optG, z)
 		updateGeneratorEMA(ctx, z.Graph())
 		return outputs
 	})
-	defer gExec.Finalize()
 	rng := rand.New(rand.NewPCG(1, 2))
 	real := randomTensor(rng, torchBatch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels)
 	eps := randomTensor(rng, torchBatch)
-	defer finalize([]*tensors.Tensor{real, eps})
-	iterate := func() error {
+	o = &ourIteration{release: func() {
+		dExec.Finalize()
+		gExec.Finalize()
+		finalize([]*tensors.Tensor{real, eps})
+	}}
+	o.iterate = func() error {
 		z := randomTensor(rng, torchBatch, cfg.LatentDim)
 		defer finalize([]*tensors.Tensor{z})
 		outputs, err := dExec.Exec(real, z, eps)
@@ -166,45 +250,15 @@ func timeOurIterations(b *bench) (medianIter time.Duration, flops float64, gPara
 		return nil
 	}
 	start := time.Now()
-	if err := iterate(); err != nil {
-		return 0, 0, 0, 0, err
+	if err := o.iterate(); err != nil {
+		o.release()
+		return nil, err
 	}
 	log.Printf("Go training iteration: warm-up (with compilation) %s", time.Since(start).Round(time.Millisecond))
-	fast, _ := b.backend.(*fastgo.Backend)
-	var memBefore, memAfter runtime.MemStats
-	runtime.ReadMemStats(&memBefore)
-	samples := make([]time.Duration, *torchIters)
-	for i := range samples {
-		var before float64
-		if fast != nil {
-			before = fast.MatmulFLOPs()
-		}
-		start := time.Now()
-		if err := iterate(); err != nil {
-			return 0, 0, 0, 0, err
-		}
-		samples[i] = time.Since(start)
-		if fast != nil {
-			flops = fast.MatmulFLOPs() - before
-		}
-		log.Printf("Go training iteration %d: %s", i+1, samples[i].Round(time.Millisecond))
-	}
-	runtime.ReadMemStats(&memAfter)
-	allocPerIter = float64(memAfter.TotalAlloc-memBefore.TotalAlloc) / float64(len(samples))
-	gcsDuring = memAfter.NumGC - memBefore.NumGC
-	if fastgo.OpStatsEnabled() {
-		fmt.Fprintf(os.Stderr, "fastgo per-operation times (all runs):\n%s", fastgo.OpStats())
-		fmt.Fprintf(os.Stderr, "fastgo matrix products by shape (all runs):\n%s", fastgo.DotStats())
-	}
-	return median(samples), flops, countParams(ctx, train.GeneratorScope), countParams(ctx, train.DiscriminatorScope), nil
+	o.fast, _ = b.backend.(*fastgo.Backend)
+	o.gParams, o.dParams = countParams(ctx, train.GeneratorScope), countParams(ctx, train.DiscriminatorScope)
+	return o, nil
 }
-
-// Go heap allocation per timed iteration and garbage collections during them (set by
-// timeOurIterations).
-var (
-	allocPerIter float64
-	gcsDuring    uint32
-)
 
 // generatorEMAScope mirrors the training loop's EMA copy of the generator.
 const generatorEMAScope = "/generator_ema"
