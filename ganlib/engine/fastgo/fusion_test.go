@@ -41,6 +41,11 @@ var fusionCases = map[string]struct {
 		loss := ReduceAllSum(Mul(y, in[2]))
 		return append([]*Node{y}, Gradient(loss, in[0], in[1])...)
 	}},
+	"conv with 33 channels (A read in place)": {[][]int{{2, 7, 9, 33}, {3, 3, 33, 40}, {2, 7, 9, 40}}, func(in []*Node) []*Node {
+		y := im2colConv(in[0], in[1])
+		loss := ReduceAllSum(Mul(y, in[2]))
+		return append([]*Node{y}, Gradient(loss, in[0], in[1])...)
+	}},
 	"gradient penalty through two convs": {[][]int{{2, 6, 5, 2}, {3, 3, 2, 3}, {3, 3, 3, 2}}, func(in []*Node) []*Node {
 		h := im2colConv(in[0], in[1])
 		h = Max(h, MulScalar(h, 0.2))

@@ -38,6 +38,24 @@ func (m *axisMap) runAt(i, limit int) int {
 	return min(int(m.run[i]), limit)
 }
 
+// minRun returns the length of the shortest contiguous stretch (n when contiguous).
+func (m *axisMap) minRun() int {
+	if m.tab == nil {
+		if m.stride == 1 {
+			return m.n
+		}
+		return 1
+	}
+	if m.run == nil {
+		return 1
+	}
+	shortest := m.n
+	for i := 0; i < m.n; i += int(m.run[i]) {
+		shortest = min(shortest, int(m.run[i]))
+	}
+	return shortest
+}
+
 // hasRuns reports whether offsets come in contiguous stretches worth copying as such.
 func (m *axisMap) hasRuns() bool { return m.contiguous() || (m.tab != nil && m.run != nil) }
 
@@ -286,11 +304,13 @@ type gemmJob struct {
 	parts   int
 	split   int
 	// phase of a splitM/splitN product: 0 packs the shared operand, 1 computes.
-	phase         int
-	batch         int // batch element being computed (splitM/splitN)
-	nChunks       int
-	next          atomic.Int64
-	shared        *sharedScratch
+	phase   int
+	batch   int // batch element being computed (splitM/splitN)
+	nChunks int
+	next    atomic.Int64
+	shared  *sharedScratch
+	// directA: the SIMD float32 kernel reads A's rows in place (splitM, rows contiguous in k).
+	directA       bool
 	a32, b32, c32 []float32
 	a64, b64, c64 []float64
 	wg            sync.WaitGroup
@@ -343,6 +363,8 @@ func (s *execState) runDot(p *dotPlan, a, b, c any) {
 		mr, nr = k.mr, k.nr
 	}
 	j.parts, j.split = p.chooseSplit(backend.workers.parallelism, mr, nr)
+	j.directA = j.c32 != nil && j.simd && directKernel32 != nil && j.split == splitM && p.aK.hasRuns() &&
+		p.aK.minRun() >= directMinRun && p.cs == 1
 	switch j.split {
 	case splitNone, splitBatch:
 		backend.workers.run(j, j.parts, &j.wg)
@@ -433,6 +455,21 @@ func gemmChunks[T float](j *gemmJob, a, b, c []T, k *microKernel[T], shared, ap,
 		if j.split == splitM {
 			m0 := chunk * chunkRows
 			mc := min(chunkRows, p.m-m0)
+			if a32, ok := any(a).([]float32); ok && j.directA && mc%4 == 0 {
+				// A's rows are read where they are (no packing): see directKernel32.
+				c32, tile32 := any(cBatch).([]float32), any(tile).([]float32)
+				for pc := 0; pc < p.k; pc += blockKC {
+					kc := min(blockKC, p.k-pc)
+					bBlock := any(shared[pc*nPad : pc*nPad+kc*nPad]).([]float32)
+					for s := 0; s < kc; {
+						seg := p.aK.runAt(pc+s, kc-s)
+						macroKernelDirect32(a32, aBase, &p.aM, p.aK.at(pc+s), m0, mc, bBlock, kc, s, seg, p.n,
+							c32[m0*p.rs:], p.rs, p.cs, pc+s > 0, tile32)
+						s += seg
+					}
+				}
+				continue
+			}
 			ap = grow(ap, roundUp(mc, mr)*min(blockKC, p.k))
 			for pc := 0; pc < p.k; pc += blockKC {
 				kc := min(blockKC, p.k-pc)
@@ -682,5 +719,48 @@ func packRows4[T float](panel, a []T, o0, o1, o2, o3, kc int) {
 	for kk := range kc {
 		out := panel[4*kk : 4*kk+4 : 4*kk+4]
 		out[0], out[1], out[2], out[3] = r0[kk], r1[kk], r2[kk], r3[kk]
+	}
+}
+
+// directMinRun is the shortest contiguous stretch of A's rows along k for which A is read in
+// place (each stretch is one call of the micro-kernel per tile).
+const directMinRun = 32
+
+// directKernel32 is the float32 micro-kernel reading A's 4 rows in place (4 slices of kc
+// contiguous values) instead of a packed panel; nil where unavailable.
+var directKernel32 func(kc int, a0, a1, a2, a3, b, c []float32, ldc int, accumulate bool)
+
+// macroKernelDirect32 is macroKernel with A read in place: rows m0..m0+mc of A, each from
+// base + am(m) + kOff for seg values of k, against rows s..s+seg of the packed B block (kc rows).
+func macroKernelDirect32(a []float32, base int, am *axisMap, kOff, m0, mc int, bBlock []float32, kc, s, seg, nc int,
+	c []float32, rs, cs int, accumulate bool, tile []float32) {
+	const mr, nr = 4, 32
+	for jr := 0; jr < nc; jr += nr {
+		bPanel := bBlock[jr*kc+s*nr : jr*kc+(s+seg)*nr]
+		cols := min(nr, nc-jr)
+		for ir := 0; ir < mc; ir += mr {
+			o0 := base + am.at(m0+ir) + kOff
+			o1 := base + am.at(m0+ir+1) + kOff
+			o2 := base + am.at(m0+ir+2) + kOff
+			o3 := base + am.at(m0+ir+3) + kOff
+			a0, a1, a2, a3 := a[o0:o0+seg], a[o1:o1+seg], a[o2:o2+seg], a[o3:o3+seg]
+			cOff := ir*rs + jr*cs
+			if cols == nr {
+				directKernel32(seg, a0, a1, a2, a3, bPanel, c[cOff:], rs, accumulate)
+				continue
+			}
+			directKernel32(seg, a0, a1, a2, a3, bPanel, tile, nr, false)
+			for r := range mr {
+				dst := c[cOff+r*rs : cOff+r*rs+cols]
+				src := tile[r*nr : r*nr+cols]
+				if accumulate {
+					for i, v := range src {
+						dst[i] += v
+					}
+				} else {
+					copy(dst, src)
+				}
+			}
+		}
 	}
 }

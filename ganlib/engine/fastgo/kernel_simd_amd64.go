@@ -45,6 +45,59 @@ func addInto32AVX512(dst, src []float32) {
 	}
 }
 
+func init() {
+	if simdAvailable {
+		directKernel32 = simdKernel4x32Direct
+	}
+}
+
+// simdKernel4x32Direct is simdKernel4x32Float32 reading A from 4 row slices (A in place).
+func simdKernel4x32Direct(kc int, a0, a1, a2, a3, b, c []float32, ldc int, accumulate bool) {
+	_, _, _, _ = a0[kc-1], a1[kc-1], a2[kc-1], a3[kc-1]
+	_ = b[32*kc-1]
+	_ = c[3*ldc+31]
+	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x16
+	p0, p1, p2, p3 := unsafe.Pointer(&a0[0]), unsafe.Pointer(&a1[0]), unsafe.Pointer(&a2[0]), unsafe.Pointer(&a3[0])
+	pb := unsafe.Pointer(&b[0])
+	for p := range kc {
+		bp := unsafe.Add(pb, p*128)
+		b0 := archsimd.LoadFloat32x16((*[16]float32)(bp))
+		b1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(bp, 64)))
+		a := archsimd.BroadcastFloat32x16(*(*float32)(unsafe.Add(p0, p*4)))
+		c00 = b0.MulAdd(a, c00)
+		c01 = b1.MulAdd(a, c01)
+		a = archsimd.BroadcastFloat32x16(*(*float32)(unsafe.Add(p1, p*4)))
+		c10 = b0.MulAdd(a, c10)
+		c11 = b1.MulAdd(a, c11)
+		a = archsimd.BroadcastFloat32x16(*(*float32)(unsafe.Add(p2, p*4)))
+		c20 = b0.MulAdd(a, c20)
+		c21 = b1.MulAdd(a, c21)
+		a = archsimd.BroadcastFloat32x16(*(*float32)(unsafe.Add(p3, p*4)))
+		c30 = b0.MulAdd(a, c30)
+		c31 = b1.MulAdd(a, c31)
+	}
+	pc := unsafe.Pointer(&c[0])
+	stride := uintptr(ldc) * 4
+	if accumulate {
+		c00 = c00.Add(archsimd.LoadFloat32x16((*[16]float32)(pc)))
+		c01 = c01.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pc, 64))))
+		c10 = c10.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pc, stride))))
+		c11 = c11.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pc, stride+64))))
+		c20 = c20.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pc, 2*stride))))
+		c21 = c21.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pc, 2*stride+64))))
+		c30 = c30.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pc, 3*stride))))
+		c31 = c31.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pc, 3*stride+64))))
+	}
+	c00.Store((*[16]float32)(pc))
+	c01.Store((*[16]float32)(unsafe.Add(pc, 64)))
+	c10.Store((*[16]float32)(unsafe.Add(pc, stride)))
+	c11.Store((*[16]float32)(unsafe.Add(pc, stride+64)))
+	c20.Store((*[16]float32)(unsafe.Add(pc, 2*stride)))
+	c21.Store((*[16]float32)(unsafe.Add(pc, 2*stride+64)))
+	c30.Store((*[16]float32)(unsafe.Add(pc, 3*stride)))
+	c31.Store((*[16]float32)(unsafe.Add(pc, 3*stride+64)))
+}
+
 var (
 	simd32 = &microKernel[float32]{mr: 4, nr: 32, fn: simdKernel4x32Float32, name: "AVX-512 4x32"}
 	simd64 = &microKernel[float64]{mr: 4, nr: 16, fn: simdKernel4x16Float64, name: "AVX-512 4x16"}
