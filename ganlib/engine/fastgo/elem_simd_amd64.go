@@ -20,6 +20,22 @@ func init() {
 	simdCopy32 = copy32AVX512
 	simdPackRows4 = packRows4AVX512
 	simdPackRows32 = packRows32AVX512
+	simdAddRows32 = addRows32AVX512
+}
+
+func addRows32AVX512(dst []float32, d int, dOffs []int, srcs [][]float32, s int, sOffs []int, n int) {
+	for i, src := range srcs {
+		out := dst[d+dOffs[i] : d+dOffs[i]+n]
+		in := src[s+sOffs[i] : s+sOffs[i]+n]
+		j := 0
+		for ; j+16 <= n; j += 16 {
+			o := vec16(out, j)
+			archsimd.LoadFloat32x16(o).Add(archsimd.LoadFloat32x16(vec16(in, j))).Store(o)
+		}
+		for ; j < n; j++ {
+			out[j] += in[j]
+		}
+	}
 }
 
 // packRows32AVX512 copies, for each k, 32 contiguous values of b at start + bk(k0+k) into row k

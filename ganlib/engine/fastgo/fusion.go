@@ -541,18 +541,29 @@ func accumulateLockstep[T float](loops []*moveLoop, dst []T, srcs []any, from, t
 		d += idx[a] * l.dstStride[a]
 		s += idx[a] * l.srcStride[a]
 	}
-	for row := from; row < to; row++ {
+	dst32, is32 := any(dst).([]float32)
+	var src32 [32][]float32
+	if is32 {
 		for i := range n {
-			di, si := d+dOffs[i], s+sOffs[i]
-			src := srcArrays[i]
-			if dIn == 1 && sIn == 1 {
-				addInto(dst[di:di+inner], src[si:si+inner])
-				continue
-			}
-			for range inner {
-				dst[di] += src[si]
-				di += dIn
-				si += sIn
+			src32[i] = any(srcArrays[i]).([]float32)
+		}
+	}
+	for row := from; row < to; row++ {
+		if is32 && dIn == 1 && sIn == 1 && simdAddRows32 != nil {
+			simdAddRows32(dst32, d, dOffs[:n], src32[:n], s, sOffs[:n], inner)
+		} else {
+			for i := range n {
+				di, si := d+dOffs[i], s+sOffs[i]
+				src := srcArrays[i]
+				if dIn == 1 && sIn == 1 {
+					addInto(dst[di:di+inner], src[si:si+inner])
+					continue
+				}
+				for range inner {
+					dst[di] += src[si]
+					di += dIn
+					si += sIn
+				}
 			}
 		}
 		for a := rank - 2; a >= 0; a-- {

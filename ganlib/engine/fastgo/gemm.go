@@ -1,6 +1,7 @@
 package fastgo
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 )
@@ -363,7 +364,7 @@ func (s *execState) runDot(p *dotPlan, a, b, c any) {
 		mr, nr = k.mr, k.nr
 	}
 	j.parts, j.split = p.chooseSplit(backend.workers.parallelism, mr, nr)
-	j.directA = j.c32 != nil && j.simd && directKernel32 != nil && j.split == splitM && p.aK.hasRuns() &&
+	j.directA = j.c32 != nil && j.simd && directKernel32 != nil && !directDisabled && j.split == splitM && p.aK.hasRuns() &&
 		p.aK.minRun() >= directMinRun && p.cs == 1
 	switch j.split {
 	case splitNone, splitBatch:
@@ -721,6 +722,9 @@ func packRows4[T float](panel, a []T, o0, o1, o2, o3, kc int) {
 		out[0], out[1], out[2], out[3] = r0[kk], r1[kk], r2[kk], r3[kk]
 	}
 }
+
+// directDisabled turns the in-place reading of A off (FASTGO_NODIRECT=1, for comparisons).
+var directDisabled = os.Getenv("FASTGO_NODIRECT") == "1"
 
 // directMinRun is the shortest contiguous stretch of A's rows along k for which A is read in
 // place (each stretch is one call of the micro-kernel per tile).

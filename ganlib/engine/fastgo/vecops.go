@@ -21,4 +21,6 @@ var (
 	simdCopy32         func(dst, src []float32) // copies exactly 32 values
 	simdPackRows4      func(panel, r0, r1, r2, r3 []float32, kc int)
 	simdPackRows32     func(panel, b []float32, start int, bk *axisMap, k0, kc int)
+	// simdAddRows32 adds srcs[i][s+sOffs[i] : +n] into dst[d+dOffs[i] : +n] for every i.
+	simdAddRows32 func(dst []float32, d int, dOffs []int, srcs [][]float32, s int, sOffs []int, n int)
 )
