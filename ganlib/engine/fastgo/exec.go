@@ -98,7 +98,7 @@ type execState struct {
 	reduce reduceJob
 	slab   slabJob
 	fuse   fuseJob
-	moveWG sync.WaitGroup
+	moveWG barrier
 	srcs   []any
 }
 

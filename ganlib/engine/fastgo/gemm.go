@@ -2,7 +2,6 @@ package fastgo
 
 import (
 	"os"
-	"sync"
 	"sync/atomic"
 )
 
@@ -314,7 +313,7 @@ type gemmJob struct {
 	directA       bool
 	a32, b32, c32 []float32
 	a64, b64, c64 []float64
-	wg            sync.WaitGroup
+	wg            barrier
 }
 
 // chooseSplit decides how a product is split over parallelism cores.

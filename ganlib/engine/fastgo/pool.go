@@ -1,7 +1,11 @@
 package fastgo
 
 import (
+	"os"
+	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -110,6 +114,11 @@ func (p *bufferPool) clear() {
 }
 
 // workers runs the parts of a parallel job on long-lived goroutines (no allocation per job).
+//
+// A training step runs thousands of parallel sections (every matrix product, copy and
+// elementwise op of some size), so hand-offs must be fast: an idle worker polls for work for a
+// short while (spinWait) before it parks, and the caller polls for the workers' completion before
+// it blocks. Waking a parked goroutine costs tens of microseconds, more on a loaded machine.
 type workers struct {
 	parallelism int
 	simd        bool
@@ -117,42 +126,95 @@ type workers struct {
 	stopOnce    sync.Once
 }
 
+// spinWait bounds the polling of workers and callers before they block (FASTGO_SPIN_US
+// overrides it, 0 turns polling off).
+var spinWait = func() time.Duration {
+	if us, err := strconv.Atoi(os.Getenv("FASTGO_SPIN_US")); err == nil && us >= 0 {
+		return time.Duration(us) * time.Microsecond
+	}
+	return 500 * time.Microsecond
+}()
+
 // parallelJob is work split in parts, run concurrently.
 type parallelJob interface {
 	runPart(part int)
 }
 
+// barrier tracks the parts of one parallel section still running.
+type barrier struct {
+	wg      sync.WaitGroup
+	pending atomic.Int32
+}
+
 type workItem struct {
-	job  parallelJob
-	part int
-	wg   *sync.WaitGroup
+	job     parallelJob
+	part    int
+	barrier *barrier
 }
 
 func newWorkers(parallelism int) *workers {
 	w := &workers{parallelism: parallelism, items: make(chan workItem, 64)}
 	for range parallelism - 1 {
-		go func() {
-			for item := range w.items {
-				item.job.runPart(item.part)
-				item.wg.Done()
-			}
-		}()
+		go w.work()
 	}
 	return w
 }
 
+// work is a worker goroutine's loop.
+func (w *workers) work() {
+	for {
+		item, ok := w.next()
+		if !ok {
+			return
+		}
+		item.job.runPart(item.part)
+		item.barrier.pending.Add(-1)
+		item.barrier.wg.Done()
+	}
+}
+
+// next returns the next work item, polling for spinWait before blocking; false once stopped.
+func (w *workers) next() (workItem, bool) {
+	select {
+	case item, ok := <-w.items:
+		return item, ok
+	default:
+	}
+	start := time.Now()
+	for polls := 1; ; polls++ {
+		select {
+		case item, ok := <-w.items:
+			return item, ok
+		default:
+		}
+		if polls%64 == 0 && time.Since(start) > spinWait {
+			item, ok := <-w.items
+			return item, ok
+		}
+	}
+}
+
 // run runs job's parts 0..parts-1, part 0 on the calling goroutine, and waits for all.
-func (w *workers) run(job parallelJob, parts int, wg *sync.WaitGroup) {
+func (w *workers) run(job parallelJob, parts int, b *barrier) {
 	if parts <= 1 {
 		job.runPart(0)
 		return
 	}
-	wg.Add(parts - 1)
+	b.wg.Add(parts - 1)
+	b.pending.Store(int32(parts - 1))
 	for part := 1; part < parts; part++ {
-		w.items <- workItem{job: job, part: part, wg: wg}
+		w.items <- workItem{job: job, part: part, barrier: b}
 	}
 	job.runPart(0)
-	wg.Wait()
+	if b.pending.Load() > 0 {
+		start := time.Now()
+		for polls := 1; b.pending.Load() > 0; polls++ {
+			if polls%64 == 0 && time.Since(start) > spinWait {
+				break
+			}
+		}
+	}
+	b.wg.Wait()
 }
 
 func (w *workers) stop() {
