@@ -1,7 +1,6 @@
 // Package fastgo is a pure-Go GoMLX backend that owns graph execution: it runs the operations
-// GAN training spends its time in (matrix products, data movement) with its own kernels, and
-// every other operation with GoMLX's pure-Go backend ("simplego", as completed by ganlib/engine),
-// one operation at a time.
+// GAN training spends its time in with its own kernels, and every other operation with GoMLX's
+// pure-Go backend ("simplego", as completed by ganlib/engine), one operation at a time.
 //
 // How it works:
 //
@@ -9,15 +8,25 @@
 //     (one Parameter per input and the operation itself) on the inner backend: that gives the
 //     output shape and the same validation errors simplego reports. Operations without a native
 //     kernel keep that graph, compiled into a one-op simplego Executable.
+//   - Native kernels: DotGeneral (dot.go, gemm.go), data movement (Slice, Pad, Concatenate,
+//     Transpose, Reverse, BroadcastInDim: move.go, ops_move.go), elementwise ops, comparisons and
+//     Where (elementwise.go, compare.go), ReduceSum (reduce.go), for float32 and float64.
+//   - Compile rewrites the graph (fusion.go, fuse_elem.go): im2col patches are read by the
+//     matrix product's packing through offset tables instead of being materialized, col2im sums
+//     become one scatter-add pass, Reshapes and broadcasts cost nothing, chains of elementwise
+//     ops run block by block in one pass.
 //   - Buffers are the inner backend's (simplego) buffers, so native kernels and simplego
 //     executables share memory without copies. Intermediate results are released as soon as
-//     their last consumer ran, into a pool keyed by shape: in steady state a training step
-//     allocates no buffers.
-//   - Executable runs the nodes one after another in the order they were built (a topological
-//     order); the kernels split their work over the cores (intra-op parallelism).
-//   - DotGeneral is a cache-blocked matrix product on packed panels with a register-blocked
-//     micro-kernel: AVX-512 through Go's simd/archsimd when built with GOEXPERIMENT=simd and the
-//     CPU supports it, plain Go otherwise (see SIMD).
+//     their last consumer ran, into a pool keyed by shape, or written in place: in steady state a
+//     training step allocates no buffers.
+//   - Executable runs the nodes one after another in build (topological) order; the kernels split
+//     their work over the cores (intra-op parallelism, pool.go).
+//   - DotGeneral is a cache-blocked matrix product on packed panels (or on A read in place) with
+//     a register-blocked micro-kernel: AVX-512 through Go's simd/archsimd when built with
+//     GOEXPERIMENT=simd and the CPU supports it, plain Go otherwise (see SIMD).
+//
+// FASTGO_OPSTATS=1 times every operation (OpStats, DotStats); FASTGO_NOFUSION=1 and
+// FASTGO_NODIRECT=1 turn the rewrites and the in-place reading of A off, for comparisons.
 package fastgo
 
 import (
