@@ -288,6 +288,8 @@ func TestDotGeneralLarge(t *testing.T) {
 		{lhsDims: []int{2, 9, 10, 70}, lhsContract: []int{3}, rhsDims: []int{290, 70}, rhsContract: []int{1}},
 		// gradient w.r.t. the kernel: v [B,H,W,Cout] · patches [B,H,W,9Cin] contracting B,H,W
 		{lhsDims: []int{3, 17, 19, 70}, lhsContract: []int{0, 1, 2}, rhsDims: []int{3, 17, 19, 290}, rhsContract: []int{0, 1, 2}},
+		// the same with 64 output channels (transposed A packed 16 values at a time)
+		{lhsDims: []int{3, 17, 19, 64}, lhsContract: []int{0, 1, 2}, rhsDims: []int{3, 17, 19, 100}, rhsContract: []int{0, 1, 2}},
 		// wide N, small M (split over N), K beyond one block
 		{lhsDims: []int{5, 600}, lhsContract: []int{1}, rhsDims: []int{600, 2100}, rhsContract: []int{0}},
 		// few output columns (image channels): computed as C^T = B^T A^T
