@@ -532,15 +532,7 @@ func accumulateLockstep[T float](loops []*moveLoop, dst []T, srcs []any, from, t
 		srcArrays[i] = srcs[i].([]T)
 		dOffs[i], sOffs[i] = lj.dstOff-l.dstOff, lj.srcOff-l.srcOff
 	}
-	var idx [16]int
-	d, s := l.dstOff, l.srcOff
-	rem := from
-	for a := rank - 2; a >= 0; a-- {
-		idx[a] = rem % l.dims[a]
-		rem /= l.dims[a]
-		d += idx[a] * l.dstStride[a]
-		s += idx[a] * l.srcStride[a]
-	}
+	idx, d, s := l.rowStart(from)
 	dst32, is32 := any(dst).([]float32)
 	var src32 [32][]float32
 	if is32 {

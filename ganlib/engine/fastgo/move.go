@@ -63,6 +63,20 @@ func (l *moveLoop) outer() int {
 	return n
 }
 
+// rowStart returns the outer-axis indices of row `from` (an iteration of all axes but the last)
+// and the destination and source offsets of its first element.
+func (l *moveLoop) rowStart(from int) (idx [16]int, d, s int) {
+	d, s = l.dstOff, l.srcOff
+	rem := from
+	for a := len(l.dims) - 2; a >= 0; a-- {
+		idx[a] = rem % l.dims[a]
+		rem /= l.dims[a]
+		d += idx[a] * l.dstStride[a]
+		s += idx[a] * l.srcStride[a]
+	}
+	return idx, d, s
+}
+
 // run copies rows [from, to) of the loop (rows: iterations of the outer axes).
 func moveRows[T any](l *moveLoop, dst, src []T, from, to int) {
 	rank := len(l.dims)
@@ -71,16 +85,7 @@ func moveRows[T any](l *moveLoop, dst, src []T, from, to int) {
 	if inner == 0 {
 		return
 	}
-	// Offsets of row `from`.
-	var idx [16]int
-	d, s := l.dstOff, l.srcOff
-	rem := from
-	for a := rank - 2; a >= 0; a-- {
-		idx[a] = rem % l.dims[a]
-		rem /= l.dims[a]
-		d += idx[a] * l.dstStride[a]
-		s += idx[a] * l.srcStride[a]
-	}
+	idx, d, s := l.rowStart(from)
 	for row := from; row < to; row++ {
 		switch {
 		case dIn == 1 && sIn == 1:

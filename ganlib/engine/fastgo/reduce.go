@@ -62,15 +62,7 @@ func reduceRows[T float](l *moveLoop, dst, src []T, from, to int) {
 	if inner == 0 {
 		return
 	}
-	var idx [16]int
-	d, s := l.dstOff, l.srcOff
-	rem := from
-	for a := rank - 2; a >= 0; a-- {
-		idx[a] = rem % l.dims[a]
-		rem /= l.dims[a]
-		d += idx[a] * l.dstStride[a]
-		s += idx[a] * l.srcStride[a]
-	}
+	idx, d, s := l.rowStart(from)
 	for row := from; row < to; row++ {
 		switch {
 		case dIn == 0 && sIn == 1:
