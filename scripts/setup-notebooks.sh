@@ -85,6 +85,9 @@ common = {
     "GOPATH": gopath, "GOCACHE": gocache, "GOMODCACHE": gomodcache, "HOME": home,
     # A named XLA plugin must never be fetched at run time (ganlib/engine also forbids it).
     "GOMLX_NO_AUTO_INSTALL": "1",
+    # Cells compile the pure-Go backend's SIMD kernels, as scripts/test.sh and train.sh do;
+    # without it they run the portable kernels, several times slower (docs/BENCHMARKS.md).
+    "GOEXPERIMENT": "simd",
 }
 backends = [
     ("gogan-go", "Go (GAN, pure Go)", {"GOMLX_BACKEND": "go"}),

@@ -42,9 +42,9 @@ var (
 
 // torchModel is the model both frameworks train: MSG-ProGAN at 32x32x3 with 128 channels at
 // every resolution (4, 8, 16, 32), phi simple, minibatch stddev, equalized learning rate,
-// WGAN-GP (lambda 10, drift 0.001), Adam (lr 0.003, betas 0 and 0.99), generator EMA, batch 16.
-var torchModel = msggan.Config{Resolution: 32, ImageChannels: 3, LatentDim: 128,
-	ChannelBase: 4096, ChannelMax: 128, Phi: msggan.PhiSimple, Connections: msggan.AllConnections(32)}
+// WGAN-GP (lambda 10, drift 0.001), Adam (lr 0.003, betas 0 and 0.99), generator EMA, batch 16:
+// the "cpu-rgb" preset.
+var torchModel = msggan.CPURGB()
 
 const (
 	torchBatch   = 16

@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/gantrain                                # MSG-ProGAN, WGAN-GP, MNIST, pure Go
 //	go run ./cmd/gantrain -set "kimg=2;msggan_phi=cat_lin" -backend=xla:cpu
+//	go run ./cmd/gantrain -set "msggan_preset=cpu-rgb;dataset=emoji" -out runs/emoji
 package main
 
 import (

@@ -7,10 +7,11 @@ import (
 )
 
 // defaultContext holds every setting -set can change, with its default: the training machinery's
-// (train.DefaultParams) and the model's (the MNIST MSG-ProGAN preset).
+// (train.DefaultParams) and the model's (msggan.DefaultParams: a preset, by default "mnist", and
+// overrides of its fields).
 func defaultContext() *context.Context {
 	ctx := context.New()
 	ctx.SetParams(train.DefaultParams())
-	ctx.SetParams(msggan.MNIST().Params())
+	ctx.SetParams(msggan.DefaultParams())
 	return ctx
 }

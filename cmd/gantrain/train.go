@@ -13,7 +13,7 @@ import (
 // run trains the MSG-ProGAN set by ctx on its data set with the training loop, resuming from
 // resumeFrom if set.
 func run(ctx *context.Context, backend backends.Backend, outDir, resumeFrom string) error {
-	cfg, err := msggan.FromContext(ctx, msggan.MNIST())
+	cfg, err := msggan.FromContext(ctx)
 	if err != nil {
 		return err
 	}

@@ -45,8 +45,11 @@ type Config struct {
 	Connections []int
 }
 
-// Hyper-parameter keys (context params) overriding a Config; see FromContext.
+// Hyper-parameter keys (context params): a preset, and overrides of its fields; see FromContext.
 const (
+	// ParamPreset names the model in Presets that the other keys override.
+	ParamPreset = "msggan_preset"
+	// The overrides: 0, or "" for the strings, keeps the preset's value.
 	ParamResolution    = "msggan_resolution"
 	ParamImageChannels = "msggan_image_channels"
 	ParamLatentDim     = "msggan_latent_dim"
@@ -56,6 +59,41 @@ const (
 	// ParamConnections is "all", "none", or comma-separated resolutions such as "4,8".
 	ParamConnections = "msggan_connections"
 )
+
+// DefaultParams are the msggan keys with their defaults: the "mnist" preset, nothing overridden.
+func DefaultParams() map[string]any {
+	return map[string]any{
+		ParamPreset: Presets[0].Name, ParamResolution: 0, ParamImageChannels: 0, ParamLatentDim: 0,
+		ParamChannelBase: 0, ParamChannelMax: 0, ParamPhi: "", ParamConnections: "",
+	}
+}
+
+// Preset is a named model configuration.
+type Preset struct {
+	Name, Description string
+	Config            Config
+}
+
+// Presets are the models this repository trains and benchmarks; the first is the default. A
+// preset's resolution is changed with WithResolution (msggan_resolution), which keeps "all scales
+// connected" meaning all of them.
+var Presets = []Preset{
+	{"mnist", "32x32 grey, latent 128, 64 channels up to 8x8 then 32 and 16: trains in minutes on a CPU", MNIST()},
+	{"cpu-rgb", "32x32 RGB, latent 128, 128 channels (G 1.3M, D 1.1M parameters at 32x32): the CPU benchmark and PyTorch comparison model", CPURGB()},
+	{"paper", "the paper's Tables 6 and 7: latent 512, 512 channels up to 32x32 then halving; here at 128x128", Paper(128)},
+}
+
+// PresetNamed returns the preset called name.
+func PresetNamed(name string) (Config, error) {
+	names := make([]string, len(Presets))
+	for i, p := range Presets {
+		if p.Name == name {
+			return p.Config, nil
+		}
+		names[i] = p.Name
+	}
+	return Config{}, errors.Errorf("msggan: unknown preset %q (%s): use one of %s", name, ParamPreset, strings.Join(names, ", "))
+}
 
 // Paper is MSG-ProGAN as in the paper's tables at the given resolution, all scales connected.
 func Paper(resolution int) Config {
@@ -108,38 +146,50 @@ func MNIST() Config {
 	}
 }
 
-// Params returns c as context params (the keys FromContext reads), to set as defaults.
-func (c Config) Params() map[string]any {
-	connections := make([]string, len(c.Connections))
-	for i, r := range c.Connections {
-		connections[i] = fmt.Sprint(r)
-	}
-	spec := strings.Join(connections, ",")
-	if spec == "" {
-		spec = "none"
-	}
-	return map[string]any{
-		ParamResolution: c.Resolution, ParamImageChannels: c.ImageChannels, ParamLatentDim: c.LatentDim,
-		ParamChannelBase: c.ChannelBase, ParamChannelMax: c.ChannelMax, ParamPhi: string(c.Phi),
-		ParamConnections: spec,
+// CPURGB is a 128-channel RGB MSG-ProGAN at 32x32: big enough for the convolutions to dominate a
+// step, small enough for seconds per step on a CPU.
+func CPURGB() Config {
+	return Config{
+		Resolution: 32, ImageChannels: 3, LatentDim: 128,
+		ChannelBase: 4096, ChannelMax: 128, Phi: PhiSimple, Connections: AllConnections(32),
 	}
 }
 
-// FromContext returns base with any msggan_* context params applied, validated.
-func FromContext(ctx *context.Context, base Config) (Config, error) {
-	c := base
-	c.Resolution = context.GetParamOr(ctx, ParamResolution, c.Resolution)
-	c.ImageChannels = context.GetParamOr(ctx, ParamImageChannels, c.ImageChannels)
-	c.LatentDim = context.GetParamOr(ctx, ParamLatentDim, c.LatentDim)
-	c.ChannelBase = context.GetParamOr(ctx, ParamChannelBase, c.ChannelBase)
-	c.ChannelMax = context.GetParamOr(ctx, ParamChannelMax, c.ChannelMax)
-	c.Phi = Phi(context.GetParamOr(ctx, ParamPhi, string(c.Phi)))
-	if spec, found := ctx.GetParam(ParamConnections); found {
-		connections, err := ParseConnections(fmt.Sprint(spec), c.Resolution)
-		if err != nil {
+// WithResolution returns c at another resolution; a model with every scale connected stays so.
+func (c Config) WithResolution(resolution int) Config {
+	if slices.Equal(c.Connections, AllConnections(c.Resolution)) {
+		c.Connections = AllConnections(resolution)
+	}
+	c.Resolution = resolution
+	return c
+}
+
+// FromContext returns the preset named by msggan_preset with the other msggan_* params that are
+// set (non-zero, non-empty) applied, validated.
+func FromContext(ctx *context.Context) (Config, error) {
+	c, err := PresetNamed(context.GetParamOr(ctx, ParamPreset, Presets[0].Name))
+	if err != nil {
+		return c, err
+	}
+	override := func(key string, field *int) {
+		if v := context.GetParamOr(ctx, key, 0); v != 0 {
+			*field = v
+		}
+	}
+	if r := context.GetParamOr(ctx, ParamResolution, 0); r != 0 {
+		c = c.WithResolution(r)
+	}
+	override(ParamImageChannels, &c.ImageChannels)
+	override(ParamLatentDim, &c.LatentDim)
+	override(ParamChannelBase, &c.ChannelBase)
+	override(ParamChannelMax, &c.ChannelMax)
+	if phi := context.GetParamOr(ctx, ParamPhi, ""); phi != "" {
+		c.Phi = Phi(phi)
+	}
+	if spec := context.GetParamOr(ctx, ParamConnections, ""); spec != "" {
+		if c.Connections, err = ParseConnections(spec, c.Resolution); err != nil {
 			return c, err
 		}
-		c.Connections = connections
 	}
 	return c, c.Validate()
 }
@@ -149,14 +199,14 @@ func ParseConnections(spec string, resolution int) ([]int, error) {
 	switch spec = strings.TrimSpace(spec); spec {
 	case "all":
 		return AllConnections(resolution), nil
-	case "none", "":
+	case "none":
 		return nil, nil
 	}
 	var list []int
 	for _, field := range strings.Split(spec, ",") {
 		var r int
 		if _, err := fmt.Sscan(strings.TrimSpace(field), &r); err != nil {
-			return nil, errors.Errorf("msggan: %s=%q: %q is not a resolution", ParamConnections, spec, field)
+			return nil, errors.Errorf("msggan: %s=%q: %q is not a resolution (use \"all\", \"none\" or a list such as \"4,8\")", ParamConnections, spec, field)
 		}
 		list = append(list, r)
 	}

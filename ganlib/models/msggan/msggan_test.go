@@ -2,6 +2,8 @@ package msggan
 
 import (
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/ganlab/gogan/ganlib/gradcheck"
@@ -104,22 +106,41 @@ func TestPhiVariantsWeights(t *testing.T) {
 
 func TestConfigFromContext(t *testing.T) {
 	ctx := context.New()
-	ctx.SetParam(ParamPhi, "cat_lin")
-	ctx.SetParam(ParamConnections, "4,8")
-	cfg, err := FromContext(ctx, Paper(32))
+	ctx.SetParams(DefaultParams())
+	cfg, err := FromContext(ctx)
+	if err != nil || !reflect.DeepEqual(cfg, MNIST()) {
+		t.Fatalf("defaults: %+v, %v; want the mnist preset %+v", cfg, err, MNIST())
+	}
+
+	ctx.SetParams(map[string]any{ParamPreset: "paper", ParamResolution: 32, ParamPhi: "cat_lin", ParamConnections: "4,8"})
+	cfg, err = FromContext(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Phi != PhiCatLin || len(cfg.Connections) != 2 || cfg.Connections[1] != 8 || cfg.Channels(32) != 512 {
-		t.Errorf("config %+v", cfg)
+	want := Config{Resolution: 32, ImageChannels: 3, LatentDim: 512, ChannelBase: 16384, ChannelMax: 512,
+		Phi: PhiCatLin, Connections: []int{4, 8}}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("paper at 32x32, cat_lin, connections 4,8: got %+v, want %+v", cfg, want)
 	}
-	ctx.SetParam(ParamConnections, "4,64")
-	if _, err := FromContext(ctx, Paper(32)); err == nil {
-		t.Error("connection at 64 for a 32x32 model accepted")
+
+	// A preset with all scales connected keeps them all at another resolution.
+	ctx.SetParams(map[string]any{ParamPreset: "cpu-rgb", ParamResolution: 64, ParamPhi: "", ParamConnections: "", ParamChannelMax: 64})
+	if cfg, err = FromContext(ctx); err != nil || !slices.Equal(cfg.Connections, []int{4, 8, 16, 32}) || cfg.Channels(8) != 64 {
+		t.Errorf("cpu-rgb at 64x64 with 64 channels: %+v, %v; want connections [4 8 16 32], 64 channels", cfg, err)
 	}
-	ctx.SetParam(ParamConnections, "all")
-	ctx.SetParam(ParamPhi, "concat")
-	if _, err := FromContext(ctx, Paper(32)); err == nil {
-		t.Error("unknown phi accepted")
+
+	for _, bad := range []map[string]any{
+		{ParamConnections: "4,64"},                    // a connection at the output resolution or above
+		{ParamConnections: "4,x"},                     // not a resolution
+		{ParamConnections: "all", ParamPhi: "concat"}, // unknown phi
+		{ParamPhi: "", ParamPreset: "stylegan"},       // unknown preset
+		{ParamPreset: "mnist", ParamResolution: 48},   // not a power of two
+	} {
+		ctx.SetParams(bad)
+		if _, err := FromContext(ctx); err == nil {
+			t.Errorf("%v accepted", bad)
+		} else {
+			t.Logf("%v: %v", bad, err)
+		}
 	}
 }
