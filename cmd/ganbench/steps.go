@@ -1,77 +1,141 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"log"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ganlab/gogan/ganlib/engine"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/train"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/pkg/errors"
+)
+
+var (
+	stepsPresets = flag.String("presets", "mnist,cpu-rgb",
+		"-suite=steps: comma-separated msggan presets to time (msggan.Presets: mnist, cpu-rgb, paper; paper takes seconds per step on a CPU)")
+	stepsResolutions = flag.String("resolutions", "32,64", "-suite=steps: comma-separated resolutions each preset is timed at")
+	stepsBatch       = flag.Int("batch", 16, "-suite=steps: images per step")
+	stepsCompare     = flag.String("compare", "",
+		"-suite=steps: a reference backend (such as go) to run one D step and one G step on from the same weights and inputs as -backend, "+
+			"reporting the largest relative differences (train.CompareBackends); empty: no comparison")
+	stepsCompareBatch = flag.Int("compare-batch", 4, "-suite=steps: images per step in the -compare steps")
 )
 
 func init() {
 	suites["steps"] = stepsSuite
 }
 
-// stepPreset is a model whose WGAN-GP training steps are timed.
-type stepPreset struct {
-	name  string
-	cfg   msggan.Config
-	batch int
-}
-
-// stepPresets: the command's MNIST default, and the 128-channel 32x32 MSG-ProGAN that the
-// PyTorch comparison uses (G ~1.3M, D ~1.1M parameters). The paper's 512 channels take minutes
-// per step on the pure-Go backend and are left out.
-var stepPresets = []stepPreset{
-	{"MSG-ProGAN MNIST 32x32x1 (gantrain default)", msggan.MNIST(), 16},
-	{"MSG-ProGAN 32x32x3, 128 channels", msggan.Config{Resolution: 32, ImageChannels: 3, LatentDim: 128,
-		ChannelBase: 4096, ChannelMax: 128, Phi: msggan.PhiSimple, Connections: msggan.AllConnections(32)}, 16},
-}
-
 // stepsSuite times one discriminator step with its gradient penalty (which differentiates
 // through D twice) and one generator step, each including its Adam update, as the training loop
-// runs them.
+// runs them, for every chosen preset at every chosen resolution; with -compare it also measures
+// how far the backend's steps land from the reference backend's.
 func stepsSuite(b *bench) (*table, error) {
+	presets, resolutions, err := stepsSelection()
+	if err != nil {
+		return nil, err
+	}
 	t := &table{
 		title:  "WGAN-GP training steps (Adam; D step includes the gradient penalty's double backprop)",
-		header: []string{"model", "batch", "G params", "D params", "D step ms", "G step ms", "images/s (D+G)"},
+		header: []string{"preset", "resolution", "batch", "G params", "D params", "D step ms", "G step ms", "images/s (D+G)"},
+	}
+	compare := *stepsCompare != ""
+	if compare {
+		t.header = append(t.header, "vs "+*stepsCompare+": outputs", "weights", "optimizer state", "beyond float32 rounding")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, preset := range stepPresets {
-		row, err := benchSteps(b, preset, rng)
-		if err != nil {
-			return nil, err
+	for _, preset := range presets {
+		for _, resolution := range resolutions {
+			cfg := preset.Config.WithResolution(resolution)
+			if err := cfg.Validate(); err != nil {
+				return nil, errors.WithMessagef(err, "preset %s at -resolutions %d", preset.Name, resolution)
+			}
+			row, err := benchSteps(b, cfg, *stepsBatch, rng)
+			if err != nil {
+				return nil, errors.WithMessagef(err, "preset %s at %dx%d", preset.Name, resolution, resolution)
+			}
+			row = append([]string{preset.Name, fmt.Sprintf("%dx%dx%d", resolution, resolution, cfg.ImageChannels)}, row...)
+			if compare {
+				cells, err := compareSteps(b, cfg)
+				if err != nil {
+					return nil, errors.WithMessagef(err, "comparing preset %s at %dx%d with -compare=%s", preset.Name, resolution, resolution, *stepsCompare)
+				}
+				row = append(row, cells...)
+			}
+			t.rows = append(t.rows, row)
 		}
-		t.rows = append(t.rows, row)
 	}
 	t.notes = append(t.notes, "real images are random tensors: data loading is measured separately (## Data loaders)")
+	if compare {
+		t.notes = append(t.notes, fmt.Sprintf("differences: one D step then one G step at batch %d on -backend and on %s from identical weights and inputs; "+
+			"largest relative difference of the step outputs (losses, gradient norms), of the updated weights and of Adam's moments, "+
+			"each relative to the largest magnitude of its tensor; the last column counts what exceeds train.Float32Tolerances %+v "+
+			"(expected where a GPU multiplies in TF32)", *stepsCompareBatch, *stepsCompare, train.Float32Tolerances))
+	}
 	return t, nil
 }
 
-func benchSteps(b *bench, p stepPreset, rng *rand.Rand) ([]string, error) {
+// stepsSelection parses -presets and -resolutions.
+func stepsSelection() ([]msggan.Preset, []int, error) {
+	var presets []msggan.Preset
+	for _, name := range strings.Split(*stepsPresets, ",") {
+		preset, err := msggan.PresetNamed(strings.TrimSpace(name))
+		if err != nil {
+			return nil, nil, errors.WithMessage(err, "-presets")
+		}
+		presets = append(presets, preset)
+	}
+	var resolutions []int
+	for _, field := range strings.Split(*stepsResolutions, ",") {
+		r, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil {
+			return nil, nil, errors.Errorf("-resolutions=%q: %q is not a number", *stepsResolutions, field)
+		}
+		resolutions = append(resolutions, r)
+	}
+	return presets, resolutions, nil
+}
+
+// stepsContext holds the training defaults (Adam with betas (0, 0.99), lr 0.003, lambda 10,
+// drift 0.001), as cmd/gantrain sets them.
+func stepsContext() *context.Context {
 	ctx := context.New()
 	ctx.SetParams(train.DefaultParams())
-	gan := p.cfg.GAN()
+	return ctx
+}
+
+// benchSteps times the steps of cfg and returns its row from the batch column on.
+func benchSteps(b *bench, cfg msggan.Config, batch int, rng *rand.Rand) ([]string, error) {
+	ctx := stepsContext()
+	gan := cfg.GAN()
 	loss := train.WGANGPFor(ctx)
 	optD, optG := train.OptimizerFor(ctx, train.DiscriminatorScope), train.OptimizerFor(ctx, train.GeneratorScope)
-	dExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, real, z, eps *Node) []*Node {
+	dExec, err := context.NewExec(b.backend, ctx, func(ctx *context.Context, real, z, eps *Node) []*Node {
 		return gan.WGANGPDiscriminatorStep(ctx, loss, optD, real, z, eps)
 	})
-	gExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, z *Node) []*Node {
+	if err != nil {
+		return nil, err
+	}
+	gExec, err := context.NewExec(b.backend, ctx, func(ctx *context.Context, z *Node) []*Node {
 		return gan.WGANGPGeneratorStep(ctx, loss, optG, z)
 	})
-	real := randomTensor(rng, p.batch, p.cfg.Resolution, p.cfg.Resolution, p.cfg.ImageChannels)
-	z := randomTensor(rng, p.batch, p.cfg.LatentDim)
-	eps := randomTensor(rng, p.batch)
+	if err != nil {
+		return nil, err
+	}
+	real := randomTensor(rng, batch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels)
+	z := randomTensor(rng, batch, cfg.LatentDim)
+	eps := randomTensor(rng, batch)
 	defer finalize([]*tensors.Tensor{real, z, eps})
 	jobs := []job{
-		{name: p.name + " D step", run: func() ([]*tensors.Tensor, error) { return dExec.Exec(real, z, eps) }, release: dExec.Finalize},
-		{name: p.name + " G step", run: func() ([]*tensors.Tensor, error) { return gExec.Exec(z) }, release: gExec.Finalize},
+		{name: fmt.Sprintf("%dx%d D step", cfg.Resolution, cfg.Resolution), run: func() ([]*tensors.Tensor, error) { return dExec.Exec(real, z, eps) }, release: dExec.Finalize},
+		{name: fmt.Sprintf("%dx%d G step", cfg.Resolution, cfg.Resolution), run: func() ([]*tensors.Tensor, error) { return gExec.Exec(z) }, release: gExec.Finalize},
 	}
 	timings, warmups, err := b.timing.measure(jobs)
 	for _, j := range jobs {
@@ -84,9 +148,31 @@ func benchSteps(b *bench, p stepPreset, rng *rand.Rand) ([]string, error) {
 		finalize(outputs)
 	}
 	d, g := timings[0].median, timings[1].median
-	return []string{p.name, fmt.Sprint(p.batch), parameters(ctx, train.GeneratorScope), parameters(ctx, train.DiscriminatorScope),
+	return []string{fmt.Sprint(batch), parameters(ctx, train.GeneratorScope), parameters(ctx, train.DiscriminatorScope),
 		milliseconds(timings[0]), milliseconds(timings[1]),
-		fmt.Sprintf("%.2f", float64(p.batch)/(d+g).Seconds())}, nil
+		fmt.Sprintf("%.2f", float64(batch)/(d+g).Seconds())}, nil
+}
+
+// compareSteps runs train.CompareBackends between -compare (the reference) and the benchmarked
+// backend and returns the difference columns.
+func compareSteps(b *bench, cfg msggan.Config) ([]string, error) {
+	reference, err := engine.New(*stepsCompare)
+	if err != nil {
+		return nil, errors.WithMessage(err, "-compare")
+	}
+	defer reference.Finalize()
+	start := time.Now()
+	c, err := train.CompareBackends(reference, b.backend, stepsContext, cfg.GAN(),
+		[]int{*stepsCompareBatch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels}, 7, train.Float32Tolerances)
+	if err != nil {
+		return nil, err
+	}
+	log.Printf("%dx%d vs %s (%s): %s", cfg.Resolution, cfg.Resolution, *stepsCompare, time.Since(start).Round(time.Millisecond), c)
+	for _, v := range c.Violations {
+		log.Printf("  %s", v)
+	}
+	return []string{fmt.Sprintf("%.2g", c.MaxOutput()), fmt.Sprintf("%.2g (+%d by gradient rounding)", c.Weights, c.GradientAmplified),
+		fmt.Sprintf("%.2g", c.OptimizerState), fmt.Sprint(c.Exceeded)}, nil
 }
 
 // parameters counts the trainable parameters under scope.

@@ -84,15 +84,15 @@ var Presets = []Preset{
 }
 
 // PresetNamed returns the preset called name.
-func PresetNamed(name string) (Config, error) {
+func PresetNamed(name string) (Preset, error) {
 	names := make([]string, len(Presets))
 	for i, p := range Presets {
 		if p.Name == name {
-			return p.Config, nil
+			return p, nil
 		}
 		names[i] = p.Name
 	}
-	return Config{}, errors.Errorf("msggan: unknown preset %q (%s): use one of %s", name, ParamPreset, strings.Join(names, ", "))
+	return Preset{}, errors.Errorf("msggan: unknown preset %q (%s): use one of %s", name, ParamPreset, strings.Join(names, ", "))
 }
 
 // Paper is MSG-ProGAN as in the paper's tables at the given resolution, all scales connected.
@@ -167,10 +167,11 @@ func (c Config) WithResolution(resolution int) Config {
 // FromContext returns the preset named by msggan_preset with the other msggan_* params that are
 // set (non-zero, non-empty) applied, validated.
 func FromContext(ctx *context.Context) (Config, error) {
-	c, err := PresetNamed(context.GetParamOr(ctx, ParamPreset, Presets[0].Name))
+	preset, err := PresetNamed(context.GetParamOr(ctx, ParamPreset, Presets[0].Name))
 	if err != nil {
-		return c, err
+		return Config{}, err
 	}
+	c := preset.Config
 	override := func(key string, field *int) {
 		if v := context.GetParamOr(ctx, key, 0); v != 0 {
 			*field = v
