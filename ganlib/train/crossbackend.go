@@ -53,6 +53,10 @@ type BackendComparison struct {
 	// Weights and OptimizerState are the largest relative differences over all float32
 	// variables after each step, weights leaving out the GradientAmplified components.
 	Weights, OptimizerState float64
+	// DGradients is OptimizerState after the D step alone: D's gradients from identical weights
+	// and inputs, the cleanest measure of the backends' agreement. (The G step's gradients
+	// also carry the difference the D step made to D's weights.)
+	DGradients float64
 	// GradientAmplified counts weight components past the Weights tolerance whose difference a
 	// gradient difference within OptimizerState explains (see firstStep): where a gradient is
 	// within rounding of 0 the two backends may even step in opposite directions.
@@ -90,8 +94,8 @@ func (c *BackendComparison) violate(format string, args ...any) {
 
 // String summarizes the comparison in one line.
 func (c *BackendComparison) String() string {
-	s := fmt.Sprintf("outputs %.2g, weights %.2g (and %d components explained by their gradients' rounding), optimizer state %.2g; %d+%d variables",
-		c.MaxOutput(), c.Weights, c.GradientAmplified, c.OptimizerState, c.Variables[0], c.Variables[1])
+	s := fmt.Sprintf("outputs %.2g, D gradients %.2g, weights %.2g (and %d components explained by their gradients' rounding), optimizer state %.2g; %d+%d variables",
+		c.MaxOutput(), c.DGradients, c.Weights, c.GradientAmplified, c.OptimizerState, c.Variables[0], c.Variables[1])
 	if c.Exceeded > 0 {
 		s += fmt.Sprintf("; %d values past the tolerances", c.Exceeded)
 	}
@@ -158,6 +162,7 @@ func CompareBackends(reference, other backends.Backend, newContext func() *conte
 	}
 	c.compareOutputs("D", dNames, dOutputs, tol)
 	c.Variables[0] = c.compareVariables("after the D step", onRef, onOther, tol, sides[0].optD, sides[0].optG)
+	c.DGradients = c.OptimizerState
 	for i, s := range sides {
 		var err error
 		gOutputs[i], err = runStep(s.backend, s.ctx, "G step", func(ctx *context.Context, z *Node) []*Node {
