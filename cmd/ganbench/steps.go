@@ -12,6 +12,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/engine"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -25,7 +26,9 @@ var (
 	stepsBatch       = flag.Int("batch", 16, "-suite=steps: images per step")
 	stepsCompare     = flag.String("compare", "",
 		"-suite=steps: a reference backend (such as go) to run one D step and one G step on from the same weights and inputs as -backend, "+
-			"reporting the largest relative differences (train.CompareBackends); empty: no comparison")
+			"reporting the largest relative differences (train.StepComparison); empty: no comparison")
+	stepsCompareDType = flag.String("compare-dtype", "float64",
+		"-suite=steps: the -compare backend's float type: float64 measures -backend's float32 rounding error, float32 the difference of two float32 roundings")
 	stepsCompareBatch = flag.Int("compare-batch", 4, "-suite=steps: images per step in the -compare steps")
 )
 
@@ -48,7 +51,7 @@ func stepsSuite(b *bench) (*table, error) {
 	}
 	compare := *stepsCompare != ""
 	if compare {
-		t.header = append(t.header, "vs "+*stepsCompare+": outputs", "D gradients")
+		t.header = append(t.header, fmt.Sprintf("vs %s %s: outputs", *stepsCompare, *stepsCompareDType), "D gradients")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, preset := range presets {
@@ -74,11 +77,11 @@ func stepsSuite(b *bench) (*table, error) {
 	}
 	t.notes = append(t.notes, "real images are random tensors: data loading is measured separately (## Data loaders)")
 	if compare {
-		t.notes = append(t.notes, fmt.Sprintf("differences from %[1]s: one D step then one G step at batch %[2]d on -backend and on %[1]s from identical weights and inputs "+
-			"(train.CompareBackends); the largest relative difference of the steps' outputs (losses, gradient norms) and of D's gradients in the D step "+
+		t.notes = append(t.notes, fmt.Sprintf("differences from %[1]s in %[3]s: one D step then one G step at batch %[2]d on -backend (float32) and on %[1]s from identical weights and inputs "+
+			"(train.StepComparison); the largest relative difference of the steps' outputs (losses, gradient norms) and of D's gradients in the D step "+
 			"(Adam's first moment), each relative to the largest magnitude of its tensor. The log also compares the weights after Adam's first step "+
 			"(±lr by each gradient's sign, so gradients within rounding of 0 may step apart) and G's gradients",
-			*stepsCompare, *stepsCompareBatch))
+			*stepsCompare, *stepsCompareBatch, *stepsCompareDType))
 	}
 	return t, nil
 }
@@ -154,7 +157,7 @@ func benchSteps(b *bench, cfg msggan.Config, batch int, rng *rand.Rand) ([]strin
 		fmt.Sprintf("%.2f", float64(batch)/(d+g).Seconds())}, nil
 }
 
-// compareSteps runs train.CompareBackends between -compare (the reference) and the benchmarked
+// compareSteps runs train.StepComparison between -compare (the reference) and the benchmarked
 // backend and returns the difference columns.
 func compareSteps(b *bench, cfg msggan.Config) ([]string, error) {
 	reference, err := engine.New(*stepsCompare)
@@ -162,9 +165,13 @@ func compareSteps(b *bench, cfg msggan.Config) ([]string, error) {
 		return nil, errors.WithMessage(err, "-compare")
 	}
 	defer reference.Finalize()
+	dtype, err := dtypes.DTypeString(*stepsCompareDType)
+	if err != nil {
+		return nil, errors.Errorf("-compare-dtype=%q: use float32 or float64", *stepsCompareDType)
+	}
 	start := time.Now()
-	c, err := train.CompareBackends(reference, b.backend, stepsContext, cfg.GAN(),
-		[]int{*stepsCompareBatch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels}, 7, train.Float32Tolerances)
+	c, err := train.StepComparison{Reference: reference, Other: b.backend, ReferenceDType: dtype, NewContext: stepsContext, GAN: cfg.GAN(),
+		RealDims: []int{*stepsCompareBatch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels}, Seed: 7, Tolerances: train.Float32Tolerances}.Run()
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ type OutputDifference struct {
 	Relative float64
 }
 
-// BackendComparison is what CompareBackends measured.
+// BackendComparison is what StepComparison.Run measured.
 type BackendComparison struct {
 	Outputs []OutputDifference
 	// Weights and OptimizerState are the largest relative differences over all float32
@@ -102,21 +102,46 @@ func (c *BackendComparison) String() string {
 	return s
 }
 
-// CompareBackends runs one discriminator step and then one generator step of gan on the
-// reference backend and on other, from identical weights and inputs, and compares the step
-// outputs, the updated weights and the optimizers' state. The steps are the training loop's, with
-// the objective and optimizers of the settings in the contexts newContext returns (one per
-// backend; the first is the reference's). Real images of realDims ([batch, height, width,
-// channels], uniform in [-1, 1]), the latents and the initial weights are drawn from seed.
+// StepComparison describes a comparison of training steps on two backends; Run performs it.
+type StepComparison struct {
+	// Reference and Other are the backends; ReferenceDType is the reference side's float type
+	// (default float32, like the other side): float64 measures the other side's float32
+	// rounding error instead of the difference of two roundings.
+	Reference, Other backends.Backend
+	ReferenceDType   dtypes.DType
+	// NewContext returns a context with the training settings (objective, optimizers); it is
+	// called once per side, the reference first.
+	NewContext func() *context.Context
+	GAN        GAN
+	// RealDims is the real batch's [batch, height, width, channels]; Seed draws the real images
+	// (uniform in [-1, 1]), the latents and the initial weights.
+	RealDims   []int
+	Seed       uint64
+	Tolerances StepTolerances
+}
+
+// Run runs one discriminator step and then one generator step on both backends, from identical
+// weights and inputs, and compares the step outputs, the updated weights and the optimizers'
+// state. The steps are the training loop's, with the objective and optimizers of each side's
+// settings.
 //
-// The weights are initialized on the reference backend and copied: the same
-// context.ParamInitialSeed initializes different weights on each backend (GoMLX v0.26.0's
-// RNGBitGenerator is Philox on XLA, PCG on pure Go; docs/XLA.md).
-func CompareBackends(reference, other backends.Backend, newContext func() *context.Context, gan GAN, realDims []int, seed uint64, tol StepTolerances) (*BackendComparison, error) {
+// The weights are initialized in float32 on the reference backend and copied to both sides
+// (exactly, float32 values being float64 values too): the same context.ParamInitialSeed
+// initializes different weights on each backend (GoMLX v0.26.0's RNGBitGenerator is Philox on
+// XLA, PCG on pure Go; docs/XLA.md).
+func (sc StepComparison) Run() (*BackendComparison, error) {
+	realDims, tol, gan := sc.RealDims, sc.Tolerances, sc.GAN
 	if len(realDims) != 4 {
-		return nil, errors.Errorf("CompareBackends: real images must be [batch, height, width, channels], got %v", realDims)
+		return nil, errors.Errorf("StepComparison: real images must be [batch, height, width, channels], got %v", realDims)
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	dtypes_ := [2]dtypes.DType{sc.ReferenceDType, dtypes.Float32}
+	if dtypes_[0] == dtypes.InvalidDType {
+		dtypes_[0] = dtypes.Float32
+	}
+	if dtypes_[0] != dtypes.Float32 && dtypes_[0] != dtypes.Float64 {
+		return nil, errors.Errorf("StepComparison: ReferenceDType %s: use float32 or float64", dtypes_[0])
+	}
+	rng := rand.New(rand.NewPCG(sc.Seed, 0x5eed))
 	batch := realDims[0]
 	real := randomHost(rng, func(r *rand.Rand) float64 { return 2*r.Float64() - 1 }, realDims...)
 	zD := randomHost(rng, (*rand.Rand).NormFloat64, batch, gan.LatentDim)
@@ -125,25 +150,30 @@ func CompareBackends(reference, other backends.Backend, newContext func() *conte
 
 	type side struct {
 		backend    backends.Backend
+		dtype      dtypes.DType
 		ctx        *context.Context
 		objective  Objective
 		optD, optG Optimizer
 	}
-	sides := [2]*side{{backend: reference, ctx: newContext()}, {backend: other, ctx: newContext()}}
-	for _, s := range sides {
+	sides := [2]*side{{backend: sc.Reference, ctx: sc.NewContext()}, {backend: sc.Other, ctx: sc.NewContext()}}
+	for i, s := range sides {
 		var err error
 		if s.objective, err = ObjectiveFromContext(s.ctx); err != nil {
 			return nil, err
 		}
 		s.optD, s.optG = s.objective.optimizers(s.ctx)
+		s.dtype = dtypes_[i]
 	}
 	onRef, onOther := sides[0].ctx, sides[1].ctx
-	onRef.SetParam(context.ParamInitialSeed, int64(seed)) // reproducible weights
-	if err := initializeVariables(reference, onRef, gan, zD); err != nil {
+	initial := context.New()
+	initial.SetParam(context.ParamInitialSeed, int64(sc.Seed)) // reproducible weights
+	if err := initializeVariables(sc.Reference, initial, gan, zD); err != nil {
 		return nil, err
 	}
-	if err := copyVariables(onRef, onOther); err != nil {
-		return nil, err
+	for _, s := range sides {
+		if err := copyVariables(initial, s.ctx, s.dtype); err != nil {
+			return nil, err
+		}
 	}
 
 	c := &BackendComparison{}
@@ -155,7 +185,7 @@ func CompareBackends(reference, other backends.Backend, newContext func() *conte
 			t := gan.DiscriminatorStep(ctx, s.objective, s.optD, real, z, eps)
 			dNames = t.names
 			return t.values
-		}, real.tensor(), zD.tensor(), eps.tensor())
+		}, real.tensor(s.dtype), zD.tensor(s.dtype), eps.tensor(s.dtype))
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +199,7 @@ func CompareBackends(reference, other backends.Backend, newContext func() *conte
 			t := gan.GeneratorStep(ctx, s.objective, s.optG, z)
 			gNames = t.names
 			return t.values
-		}, zG.tensor())
+		}, zG.tensor(s.dtype))
 		if err != nil {
 			return nil, err
 		}
@@ -195,29 +225,45 @@ func runStep(backend backends.Backend, ctx *context.Context, name string, fn any
 func initializeVariables(backend backends.Backend, ctx *context.Context, gan GAN, z hostTensor) error {
 	outputs, err := runStep(backend, ctx, "initialization", func(ctx *context.Context, z *Node) *Node {
 		return gan.Discriminator(networkContext(ctx, DiscriminatorScope), gan.Generate(ctx, z))
-	}, z.tensor())
+	}, z.tensor(dtypes.Float32))
 	for _, t := range outputs {
 		t.MustFinalizeAll()
 	}
 	return err
 }
 
-// copyVariables creates in `to` every variable of `from`, with a host copy of its value.
-func copyVariables(from, to *context.Context) error {
+// copyVariables creates in `to` every variable of `from`, with a host copy of its value, floats
+// converted to dtype.
+func copyVariables(from, to *context.Context, dtype dtypes.DType) error {
 	for v := range from.IterVariables() {
 		value, err := v.MustValue().LocalClone()
 		if err != nil {
 			return errors.WithMessagef(err, "copying variable %s", v.ScopeAndName())
+		}
+		if v.DType().IsFloat() && v.DType() != dtype {
+			value = hostTensor{data: floats(value), dims: v.Shape().Dimensions}.tensor(dtype)
 		}
 		to.InAbsPath(v.Scope()).Checked(false).VariableWithValue(v.Name(), value).SetTrainable(v.Trainable)
 	}
 	return nil
 }
 
+// floats returns a float32 or float64 tensor's values as float64.
+func floats(t *tensors.Tensor) []float64 {
+	if t.DType() == dtypes.Float64 {
+		return tensors.MustCopyFlatData[float64](t)
+	}
+	values := tensors.MustCopyFlatData[float32](t)
+	out := make([]float64, len(values))
+	for i, v := range values {
+		out[i] = float64(v)
+	}
+	return out
+}
+
 func (c *BackendComparison) compareOutputs(step string, names []string, outputs [2][]*tensors.Tensor, tol StepTolerances) {
 	for i, name := range names {
-		ref := float64(tensors.MustCopyFlatData[float32](outputs[0][i])[0])
-		other := float64(tensors.MustCopyFlatData[float32](outputs[1][i])[0])
+		ref, other := floats(outputs[0][i])[0], floats(outputs[1][i])[0]
 		rel := math.Abs(other - ref)
 		if ref != 0 {
 			rel /= math.Abs(ref)
@@ -232,13 +278,13 @@ func (c *BackendComparison) compareOutputs(step string, names []string, outputs 
 	}
 }
 
-// compareVariables compares every float32 variable of the two contexts (the RNG state's format
+// compareVariables compares every float variable of the two contexts (the RNG state's format
 // differs by backend and no step reads it) and returns how many it compared. optimizers are the
 // reference side's, to explain weight differences by gradient differences.
 func (c *BackendComparison) compareVariables(when string, ref, other *context.Context, tol StepTolerances, optimizers ...Optimizer) int {
 	compared := 0
 	for v := range ref.IterVariables() {
-		if v.DType() != dtypes.Float32 {
+		if !v.DType().IsFloat() {
 			continue
 		}
 		o := other.InspectVariable(v.Scope(), v.Name())
@@ -247,8 +293,7 @@ func (c *BackendComparison) compareVariables(when string, ref, other *context.Co
 			continue
 		}
 		compared++
-		want := tensors.MustCopyFlatData[float32](v.MustValue())
-		got := tensors.MustCopyFlatData[float32](o.MustValue())
+		want, got := floats(v.MustValue()), floats(o.MustValue())
 		scale := maxAbs(want)
 		if scale == 0 {
 			scale = 1 // an all-zero tensor (G's biases before G steps): absolute differences
@@ -316,8 +361,8 @@ func newFirstStep(ctx *context.Context, v *context.Variable, optimizers []Optimi
 		s.k = math.Sqrt(1 - s.opt.Beta2)
 	}
 	largest := 0.0
-	for _, m := range tensors.MustCopyFlatData[float32](moment.MustValue()) {
-		g := math.Sqrt(float64(m) / (1 - s.opt.Beta2))
+	for _, m := range floats(moment.MustValue()) {
+		g := math.Sqrt(m / (1 - s.opt.Beta2))
 		s.gradient = append(s.gradient, g)
 		largest = max(largest, g)
 	}
@@ -336,43 +381,52 @@ func (s *firstStep) explainable(i int) float64 {
 	return s.opt.LearningRate * max(step(g+s.delta)-step(g), step(g)-step(g-s.delta))
 }
 
-func maxAbs(x []float32) float64 {
+func maxAbs(x []float64) float64 {
 	m := 0.0
 	for _, v := range x {
-		m = max(m, math.Abs(float64(v)))
+		m = max(m, math.Abs(v))
 	}
 	return m
 }
 
 // maxDiff returns max|got - want| and where it is.
-func maxDiff(got, want []float32) (worst float64, at int) {
+func maxDiff(got, want []float64) (worst float64, at int) {
 	for i := range want {
-		if d := math.Abs(float64(got[i]) - float64(want[i])); d > worst || math.IsNaN(d) {
+		if d := math.Abs(got[i] - want[i]); d > worst || math.IsNaN(d) {
 			worst, at = d, i
 		}
 	}
 	return worst, at
 }
 
-// hostTensor is float32 data made once on the host; each backend gets its own tensor of it (a
-// tensor fed to one backend cannot be fed to another).
+// hostTensor is data made once on the host; each backend gets its own tensor of it (a tensor fed
+// to one backend cannot be fed to another), in float32 or float64.
 type hostTensor struct {
-	data []float32
+	data []float64
 	dims []int
 }
 
-func (h hostTensor) tensor() *tensors.Tensor {
-	return tensors.FromFlatDataAndDimensions(append([]float32(nil), h.data...), h.dims...)
+func (h hostTensor) tensor(dtype dtypes.DType) *tensors.Tensor {
+	if dtype == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(append([]float64(nil), h.data...), h.dims...)
+	}
+	values := make([]float32, len(h.data))
+	for i, v := range h.data {
+		values[i] = float32(v)
+	}
+	return tensors.FromFlatDataAndDimensions(values, h.dims...)
 }
 
+// randomHost draws float32-representable values, so both sides start from exactly the same
+// numbers whatever their dtype.
 func randomHost(rng *rand.Rand, sample func(*rand.Rand) float64, dims ...int) hostTensor {
 	n := 1
 	for _, d := range dims {
 		n *= d
 	}
-	data := make([]float32, n)
+	data := make([]float64, n)
 	for i := range data {
-		data[i] = float32(sample(rng))
+		data[i] = float64(float32(sample(rng)))
 	}
 	return hostTensor{data, dims}
 }

@@ -289,6 +289,28 @@ func TestMoves(t *testing.T) {
 	}
 }
 
+// TestReduceSumRowAccuracy sums a long float32 row whose sequential float32 sum loses its small
+// terms: 1 followed by 2^20 times 2^-24. Each float32 addition rounds 1 + 2^-24 back to 1 (half
+// an ulp, ties to even), while the exact sum, 1 + 2^20 * 2^-24 = 1.0625, is a float32.
+func TestReduceSumRowAccuracy(t *testing.T) {
+	const n = 1 << 20
+	x := make([]float64, n+1)
+	x[0] = 1
+	for i := 1; i <= n; i++ {
+		x[i] = 1.0 / (1 << 24)
+	}
+	for bname, backend := range newTestBackends(t) {
+		got, _, native := runOp(t, backend, dtypes.Float32, [][]float64{x}, [][]int{{n + 1}},
+			func(b backends.Builder, p []backends.Op) (backends.Op, error) { return b.ReduceSum(p[0], 0) })
+		if !native {
+			t.Fatalf("ReduceSum not native")
+		}
+		if got[0] != 1.0625 {
+			t.Errorf("%s: float32 ReduceSum of 1 and 2^20 times 2^-24 = %.9g, want 1.0625 exactly", bname, got[0])
+		}
+	}
+}
+
 func TestReduceSum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 1))
 	backends_ := newTestBackends(t)

@@ -66,11 +66,16 @@ func reduceRows[T float](l *moveLoop, dst, src []T, from, to int) {
 	for row := from; row < to; row++ {
 		switch {
 		case dIn == 0 && sIn == 1:
-			var sum T
+			// A whole row into one output (ReduceAllSum, last-axis sums): accumulated in float64,
+			// since float32 rounding grows with the row length (a loss's mean over a batch of
+			// images, a gradient norm over a million weights) and the conversions cost nothing
+			// next to the serial additions. Rows added into a row of outputs (addInto below)
+			// still round in T, once per reduced row.
+			var sum float64
 			for _, v := range src[s : s+inner] {
-				sum += v
+				sum += float64(v)
 			}
-			dst[d] += sum
+			dst[d] += T(sum)
 		case dIn == 1 && sIn == 1:
 			addInto(dst[d:d+inner], src[s:s+inner])
 		default:
