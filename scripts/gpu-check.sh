@@ -5,14 +5,24 @@
 # (.gpu/gpu-check.tar.xz): one test binary per ganlib package, run from its package folder with
 # GOMLX_BACKEND=xla:<the pip plugin, by absolute path>, so every backend-agnostic test runs on pure
 # Go and on the GPU (gradcheck.Backends), and the pure Go vs XLA comparisons compare with the GPU.
-# Prints a table: device, each binary's result, and step timings. Exits non-zero if any failed.
+# Then ganbench's steps suite times every model preset at 32x32 and 64x64 on the GPU and compares
+# one D and one G step of each with pure Go on this machine's CPUs (train.CompareBackends).
+# Prints the device, each binary's result, and the preset table (images/s, largest differences
+# from the CPU). Exits non-zero if any test binary failed.
 #
 #   bash scripts/gpu-check.sh                        # everything
 #   GPU_CHECK_ONLY="engine msggan" bash scripts/gpu-check.sh
 #
 # Settings (environment): CUDA_PLUGIN (the plugin .so, instead of asking python3), GPU_CHECK_ONLY
-# (binaries to run, by package name), GPU_CHECK_TIMEOUT (seconds per binary, default 600),
-# GPU_CHECK_BENCH_GO=1 (also time the steps on pure Go), LOG_DIR (full output, default .gpu/logs).
+# (binaries to run, by package name; "none" runs only the benchmark), GPU_CHECK_TIMEOUT (seconds
+# per binary, default 600), GPU_CHECK_PRESETS (default "mnist,cpu-rgb,paper"),
+# GPU_CHECK_RESOLUTIONS (default "32,64"), GPU_CHECK_BENCH_GO=1 (also time the presets on pure Go),
+# LOG_DIR (full output, default .gpu/logs).
+#
+# TF32: XLA multiplies float32 on NVIDIA Ampere and newer in TF32 (10-bit mantissa) by default.
+# The test binaries hold the GPU to float32 rounding (train.Float32Tolerances, the gradient
+# checks), so they run with NVIDIA_TF32_OVERRIDE=0 (honoured by cuBLAS and cuDNN); the benchmark
+# runs as users train, TF32 allowed, and its difference columns show what that costs.
 set -uo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 archive="${repo_root}/.gpu/gpu-check.tar.xz"
@@ -101,7 +111,7 @@ while read -r binary dir; do
 	log="${log_dir}/${name}.log"
 	say "running ${binary} in ${dir}"
 	start=$(date +%s)
-	(cd "${repo_root}/${dir}" && timeout "${timeout_s}" "${work}/bin/${binary}" -test.v -test.count=1 -test.timeout="${timeout_s}s") >"${log}" 2>&1
+	(cd "${repo_root}/${dir}" && NVIDIA_TF32_OVERRIDE=0 timeout "${timeout_s}" "${work}/bin/${binary}" -test.v -test.count=1 -test.timeout="${timeout_s}s") >"${log}" 2>&1
 	rc=$?
 	seconds=$(($(date +%s) - start))
 	# Top-level and subtest results; "/xla" subtests are the ones that ran on the GPU.
@@ -118,12 +128,12 @@ while read -r binary dir; do
 	rows+=("| ${name} | ${result} | ${seconds} s | ${passed} | ${failures} | ${skipped} | ${on_xla} |")
 done <"${work}/MANIFEST"
 
-# Step timings: ganbench's steps suite on the GPU, and on this machine's CPUs with pure Go too when
-# GPU_CHECK_BENCH_GO=1 (slow: seconds per step).
+# The preset table: ganbench's steps suite on the GPU with the differences from pure Go, and on
+# this machine's CPUs with pure Go alone when GPU_CHECK_BENCH_GO=1 (slow: seconds per step).
 bench_out="${log_dir}/steps.md"
 : >"${bench_out}"
-bench_backends=("${GOMLX_BACKEND}")
-[ "${GPU_CHECK_BENCH_GO:-0}" = 1 ] && bench_backends+=(go)
+bench_flags=(-suite=steps -presets="${GPU_CHECK_PRESETS:-mnist,cpu-rgb,paper}" -resolutions="${GPU_CHECK_RESOLUTIONS:-32,64}"
+	-min-runs=5 -min-time=1s -max-time=5s)
 # ganbench without flags prints its usage, "...; suites: conv, steps, ...", and exits 2.
 suites=""
 [ -x "${work}/bin/ganbench" ] && suites="$("${work}/bin/ganbench" 2>&1 | sed -n 's/.*suites: //p')"
@@ -132,12 +142,13 @@ if [ ! -x "${work}/bin/ganbench" ]; then
 elif ! grep -qw steps <<<"${suites}"; then
 	echo "(this ganbench build has no steps suite; its suites: ${suites})" >>"${bench_out}"
 else
-	for backend in "${bench_backends[@]}"; do
-		say "ganbench -suite=steps -backend=${backend}"
-		echo "backend ${backend}:" >>"${bench_out}"
-		timeout "${timeout_s}" "${work}/bin/ganbench" -suite=steps -backend="${backend}" >>"${bench_out}" 2>>"${log_dir}/ganbench.log" ||
-			echo "ganbench -suite=steps -backend=${backend} failed (exit $?): see ${log_dir}/ganbench.log" >>"${bench_out}"
-	done
+	bench() {
+		say "ganbench $*"
+		timeout "${timeout_s}" "${work}/bin/ganbench" "$@" >>"${bench_out}" 2>>"${log_dir}/ganbench.log" ||
+			echo "ganbench $* failed (exit $?): see ${log_dir}/ganbench.log" >>"${bench_out}"
+	}
+	bench "${bench_flags[@]}" -backend="${GOMLX_BACKEND}" -compare=go
+	[ "${GPU_CHECK_BENCH_GO:-0}" = 1 ] && bench "${bench_flags[@]}" -backend=go
 fi
 
 echo
@@ -148,6 +159,6 @@ echo "| test binary | result | time | PASS lines | FAIL lines | SKIP lines | xla
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Step timings (ganbench -suite=steps):"
+echo "Model presets (ganbench -suite=steps; full log ${log_dir}/ganbench.log):"
 cat "${bench_out}"
 exit "${failed}"
