@@ -15,9 +15,10 @@
 #
 # Settings (environment): CUDA_PLUGIN (the plugin .so, instead of asking python3), GPU_CHECK_ONLY
 # (binaries to run, by package name; "none" runs only the benchmark), GPU_CHECK_TIMEOUT (seconds
-# per binary, default 600), GPU_CHECK_PRESETS (default "mnist,cpu-rgb,paper"),
-# GPU_CHECK_RESOLUTIONS (default "32,64"), GPU_CHECK_BENCH_GO=1 (also time the presets on pure Go),
-# LOG_DIR (full output, default .gpu/logs).
+# per binary, default 600), GPU_CHECK_PRESETS (default "mnist cpu-rgb paper", one ganbench run
+# each), GPU_CHECK_RESOLUTIONS (default "32,64"), GPU_CHECK_BENCH_TIMEOUT (seconds per preset,
+# default GPU_CHECK_TIMEOUT), GPU_CHECK_BENCH_GO=1 (also time the presets on pure Go), LOG_DIR
+# (full output, default .gpu/logs).
 #
 # TF32: XLA multiplies float32 on NVIDIA Ampere and newer in TF32 (10-bit mantissa) by default.
 # The test binaries hold the GPU to float32 rounding (train.Float32Tolerances, the gradient
@@ -132,8 +133,8 @@ done <"${work}/MANIFEST"
 # this machine's CPUs with pure Go alone when GPU_CHECK_BENCH_GO=1 (slow: seconds per step).
 bench_out="${log_dir}/steps.md"
 : >"${bench_out}"
-bench_flags=(-suite=steps -presets="${GPU_CHECK_PRESETS:-mnist,cpu-rgb,paper}" -resolutions="${GPU_CHECK_RESOLUTIONS:-32,64}"
-	-min-runs=5 -min-time=1s -max-time=5s)
+bench_timeout="${GPU_CHECK_BENCH_TIMEOUT:-${timeout_s}}"
+bench_flags=(-suite=steps -resolutions="${GPU_CHECK_RESOLUTIONS:-32,64}" -min-runs=5 -min-time=1s -max-time=5s)
 # ganbench without flags prints its usage, "...; suites: conv, steps, ...", and exits 2.
 suites=""
 [ -x "${work}/bin/ganbench" ] && suites="$("${work}/bin/ganbench" 2>&1 | sed -n 's/.*suites: //p')"
@@ -142,13 +143,16 @@ if [ ! -x "${work}/bin/ganbench" ]; then
 elif ! grep -qw steps <<<"${suites}"; then
 	echo "(this ganbench build has no steps suite; its suites: ${suites})" >>"${bench_out}"
 else
+	# One ganbench run per preset, so that a timeout loses one preset's rows, not the table.
 	bench() {
 		say "ganbench $*"
-		timeout "${timeout_s}" "${work}/bin/ganbench" "$@" >>"${bench_out}" 2>>"${log_dir}/ganbench.log" ||
+		timeout "${bench_timeout}" "${work}/bin/ganbench" "$@" >>"${bench_out}" 2>>"${log_dir}/ganbench.log" ||
 			echo "ganbench $* failed (exit $?): see ${log_dir}/ganbench.log" >>"${bench_out}"
 	}
-	bench "${bench_flags[@]}" -backend="${GOMLX_BACKEND}" -compare=go
-	[ "${GPU_CHECK_BENCH_GO:-0}" = 1 ] && bench "${bench_flags[@]}" -backend=go
+	for preset in ${GPU_CHECK_PRESETS:-mnist cpu-rgb paper}; do
+		bench "${bench_flags[@]}" -presets="${preset}" -backend="${GOMLX_BACKEND}" -compare=go
+		if [ "${GPU_CHECK_BENCH_GO:-0}" = 1 ]; then bench "${bench_flags[@]}" -presets="${preset}" -backend=go; fi
+	done
 fi
 
 echo
