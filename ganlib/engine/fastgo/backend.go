@@ -32,7 +32,6 @@ package fastgo
 import (
 	"fmt"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/gomlx/gomlx/backends"
@@ -53,9 +52,9 @@ type Backend struct {
 	// matmulFLOPs counts the floating-point operations of the native matrix products run.
 	matmulFLOPs atomic.Uint64
 
-	scratchMu sync.Mutex
-	scratch   []*gemmScratch
-	shared    []*sharedScratch
+	// scratch and shared hold the matrix products' packing memory (gemm.go).
+	scratch freeList[gemmScratch]
+	shared  freeList[sharedScratch]
 }
 
 var _ backends.Backend = (*Backend)(nil)

@@ -558,17 +558,7 @@ func accumulateLockstep[T float](loops []*moveLoop, dst []T, srcs []any, from, t
 				}
 			}
 		}
-		for a := rank - 2; a >= 0; a-- {
-			idx[a]++
-			d += l.dstStride[a]
-			s += l.srcStride[a]
-			if idx[a] < l.dims[a] {
-				break
-			}
-			d -= idx[a] * l.dstStride[a]
-			s -= idx[a] * l.srcStride[a]
-			idx[a] = 0
-		}
+		d, s = l.nextRow(&idx, d, s)
 	}
 }
 

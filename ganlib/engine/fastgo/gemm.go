@@ -2,6 +2,7 @@ package fastgo
 
 import (
 	"os"
+	"sync"
 	"sync/atomic"
 )
 
@@ -242,38 +243,28 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-func (b *Backend) getScratch() *gemmScratch {
-	b.scratchMu.Lock()
-	defer b.scratchMu.Unlock()
-	if n := len(b.scratch); n > 0 {
-		s := b.scratch[n-1]
-		b.scratch = b.scratch[:n-1]
-		return s
+// freeList is a mutex-guarded stack of reusable scratch objects: products running at once each
+// take their own, and none is allocated once the graphs have run.
+type freeList[T any] struct {
+	mu    sync.Mutex
+	items []*T
+}
+
+func (f *freeList[T]) get() *T {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.items); n > 0 {
+		x := f.items[n-1]
+		f.items = f.items[:n-1]
+		return x
 	}
-	return &gemmScratch{}
+	return new(T)
 }
 
-func (b *Backend) putScratch(s *gemmScratch) {
-	b.scratchMu.Lock()
-	b.scratch = append(b.scratch, s)
-	b.scratchMu.Unlock()
-}
-
-func (b *Backend) getShared() *sharedScratch {
-	b.scratchMu.Lock()
-	defer b.scratchMu.Unlock()
-	if n := len(b.shared); n > 0 {
-		s := b.shared[n-1]
-		b.shared = b.shared[:n-1]
-		return s
-	}
-	return &sharedScratch{}
-}
-
-func (b *Backend) putShared(s *sharedScratch) {
-	b.scratchMu.Lock()
-	b.shared = append(b.shared, s)
-	b.scratchMu.Unlock()
+func (f *freeList[T]) put(x *T) {
+	f.mu.Lock()
+	f.items = append(f.items, x)
+	f.mu.Unlock()
 }
 
 // How a product is split over the cores.
@@ -369,7 +360,7 @@ func (s *execState) runDot(p *dotPlan, a, b, c any) {
 	case splitNone, splitBatch:
 		backend.workers.run(j, j.parts, &j.wg)
 	default:
-		j.shared = backend.getShared()
+		j.shared = backend.shared.get()
 		if j.c32 != nil {
 			j.shared.f32 = grow(j.shared.f32, j.sharedSize(mr, nr))
 		} else {
@@ -392,14 +383,14 @@ func (s *execState) runDot(p *dotPlan, a, b, c any) {
 			j.next.Store(0)
 			backend.workers.run(j, min(j.parts, j.nChunks), &j.wg)
 		}
-		backend.putShared(j.shared)
+		backend.shared.put(j.shared)
 		j.shared = nil
 	}
 	j.a32, j.b32, j.c32, j.a64, j.b64, j.c64 = nil, nil, nil, nil, nil, nil
 }
 
 func (j *gemmJob) runPart(part int) {
-	sc := j.backend.getScratch()
+	sc := j.backend.scratch.get()
 	if j.c32 != nil {
 		k := kernel32(j.simd)
 		if j.split == splitM || j.split == splitN {
@@ -415,7 +406,7 @@ func (j *gemmJob) runPart(part int) {
 			sc.a64, sc.b64, sc.tile64 = gemmPart(j, part, j.a64, j.b64, j.c64, k, sc.a64, sc.b64, sc.tile64)
 		}
 	}
-	j.backend.putScratch(sc)
+	j.backend.scratch.put(sc)
 }
 
 // sharedSize is the number of elements of the shared packed operand: all of K (in blocks of

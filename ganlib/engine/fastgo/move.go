@@ -77,6 +77,23 @@ func (l *moveLoop) rowStart(from int) (idx [16]int, d, s int) {
 	return idx, d, s
 }
 
+// nextRow increments the outer-axis indices idx of a row and returns the destination and source
+// offsets d, s of the next row's first element.
+func (l *moveLoop) nextRow(idx *[16]int, d, s int) (int, int) {
+	for a := len(l.dims) - 2; a >= 0; a-- {
+		idx[a]++
+		d += l.dstStride[a]
+		s += l.srcStride[a]
+		if idx[a] < l.dims[a] {
+			break
+		}
+		d -= idx[a] * l.dstStride[a]
+		s -= idx[a] * l.srcStride[a]
+		idx[a] = 0
+	}
+	return d, s
+}
+
 // run copies rows [from, to) of the loop (rows: iterations of the outer axes).
 func moveRows[T any](l *moveLoop, dst, src []T, from, to int) {
 	rank := len(l.dims)
@@ -104,18 +121,7 @@ func moveRows[T any](l *moveLoop, dst, src []T, from, to int) {
 				si += sIn
 			}
 		}
-		// Next row: increment the multi-index of the outer axes.
-		for a := rank - 2; a >= 0; a-- {
-			idx[a]++
-			d += l.dstStride[a]
-			s += l.srcStride[a]
-			if idx[a] < l.dims[a] {
-				break
-			}
-			d -= idx[a] * l.dstStride[a]
-			s -= idx[a] * l.srcStride[a]
-			idx[a] = 0
-		}
+		d, s = l.nextRow(&idx, d, s)
 	}
 }
 

@@ -86,17 +86,7 @@ func reduceRows[T float](l *moveLoop, dst, src []T, from, to int) {
 				si += sIn
 			}
 		}
-		for a := rank - 2; a >= 0; a-- {
-			idx[a]++
-			d += l.dstStride[a]
-			s += l.srcStride[a]
-			if idx[a] < l.dims[a] {
-				break
-			}
-			d -= idx[a] * l.dstStride[a]
-			s -= idx[a] * l.srcStride[a]
-			idx[a] = 0
-		}
+		d, s = l.nextRow(&idx, d, s)
 	}
 }
 
