@@ -15,6 +15,9 @@ stage="$(mktemp -d)"
 trap 'rm -rf "${stage}"' EXIT
 
 say() { printf 'gpu-build: %s\n' "$*"; }
+# The pure-Go backend's AVX-512 kernels (chosen at run time, portable ones otherwise), as the
+# other scripts build: the GPU machine's pure-Go runs are the reference of its comparisons.
+if [[ ",${GOEXPERIMENT:-}," != *,simd,* ]]; then export GOEXPERIMENT="simd${GOEXPERIMENT:+,${GOEXPERIMENT}}"; fi
 
 command -v xz >/dev/null || { say "xz not found: apt-get install -y xz-utils" >&2; exit 1; }
 mkdir -p "${stage}/bin" .gpu
