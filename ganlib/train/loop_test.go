@@ -62,8 +62,9 @@ func readStats(t *testing.T, dir string) []train.Tick {
 }
 
 // TestLoopEndToEndMNIST trains the tiny MSG-ProGAN on real MNIST digits: the critic learns to
-// separate real from generated images (its Wasserstein estimate goes from about 0 to clearly
-// negative), and the EMA generator's samples change between the first and last snapshot.
+// separate real from generated images (its Wasserstein term E[D(fake)] - E[D(real)] goes from
+// about 0 to clearly negative), and the EMA generator's samples change between the first and last
+// snapshot.
 func TestLoopEndToEndMNIST(t *testing.T) {
 	dir := t.TempDir()
 	loop := newLoop(t, dir, map[string]any{train.ParamKimg: 0.32, train.ParamSnapshotKimg: 0.16})
@@ -82,7 +83,7 @@ func TestLoopEndToEndMNIST(t *testing.T) {
 		}
 	}
 	if math.Abs(first.Terms["wasserstein"]) > 2 || last.Terms["wasserstein"] > -0.2 {
-		t.Errorf("Wasserstein estimate went from %.3f to %.3f; want near 0 at first, then < -0.2",
+		t.Errorf("Wasserstein term E[D(fake)] - E[D(real)] went from %.3f to %.3f; want near 0 at first, then < -0.2",
 			first.Terms["wasserstein"], last.Terms["wasserstein"])
 	}
 	snapshots, _ := filepath.Glob(filepath.Join(dir, "snapshot-kimg*.gob"))
