@@ -291,15 +291,7 @@ func bcastRange[T float](code int, l *bcastLoop, out, a, b []T, from, to int) {
 	rank := len(l.dims)
 	inner := l.dims[rank-1]
 	aIn, bIn := l.aStride[rank-1], l.bStride[rank-1]
-	var idx [16]int
-	ao, bo := 0, 0
-	rem := from / inner
-	for ax := rank - 2; ax >= 0; ax-- {
-		idx[ax] = rem % l.dims[ax]
-		rem /= l.dims[ax]
-		ao += idx[ax] * l.aStride[ax]
-		bo += idx[ax] * l.bStride[ax]
-	}
+	idx, ao, bo := rowOffsets(l.dims, l.aStride, l.bStride, from/inner)
 	for o := from; o < to; o += inner {
 		row := out[o : o+inner]
 		switch {
@@ -314,17 +306,7 @@ func bcastRange[T float](code int, l *bcastLoop, out, a, b []T, from, to int) {
 				row[i] = binaryOne(code, a[ao+i*aIn], b[bo+i*bIn])
 			}
 		}
-		for ax := rank - 2; ax >= 0; ax-- {
-			idx[ax]++
-			ao += l.aStride[ax]
-			bo += l.bStride[ax]
-			if idx[ax] < l.dims[ax] {
-				break
-			}
-			ao -= idx[ax] * l.aStride[ax]
-			bo -= idx[ax] * l.bStride[ax]
-			idx[ax] = 0
-		}
+		ao, bo = advanceRow(l.dims, l.aStride, l.bStride, &idx, ao, bo)
 	}
 }
 

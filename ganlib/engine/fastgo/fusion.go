@@ -558,7 +558,7 @@ func accumulateLockstep[T float](loops []*moveLoop, dst []T, srcs []any, from, t
 				}
 			}
 		}
-		d, s = l.nextRow(&idx, d, s)
+		d, s = advanceRow(l.dims, l.dstStride, l.srcStride, &idx, d, s)
 	}
 }
 

@@ -66,32 +66,39 @@ func (l *moveLoop) outer() int {
 // rowStart returns the outer-axis indices of row `from` (an iteration of all axes but the last)
 // and the destination and source offsets of its first element.
 func (l *moveLoop) rowStart(from int) (idx [16]int, d, s int) {
-	d, s = l.dstOff, l.srcOff
-	rem := from
-	for a := len(l.dims) - 2; a >= 0; a-- {
-		idx[a] = rem % l.dims[a]
-		rem /= l.dims[a]
-		d += idx[a] * l.dstStride[a]
-		s += idx[a] * l.srcStride[a]
-	}
-	return idx, d, s
+	idx, d, s = rowOffsets(l.dims, l.dstStride, l.srcStride, from)
+	return idx, d + l.dstOff, s + l.srcOff
 }
 
-// nextRow increments the outer-axis indices idx of a row and returns the destination and source
-// offsets d, s of the next row's first element.
-func (l *moveLoop) nextRow(idx *[16]int, d, s int) (int, int) {
-	for a := len(l.dims) - 2; a >= 0; a-- {
-		idx[a]++
-		d += l.dstStride[a]
-		s += l.srcStride[a]
-		if idx[a] < l.dims[a] {
+// rowOffsets returns, for a row-major loop over dims whose elements sit at offsets given by two
+// sets of strides (each loop here walks two arrays at once), the outer-axis indices of row `from`
+// and the offsets of its first element in both arrays.
+func rowOffsets(dims, strideA, strideB []int, from int) (idx [16]int, a, b int) {
+	rem := from
+	for ax := len(dims) - 2; ax >= 0; ax-- {
+		idx[ax] = rem % dims[ax]
+		rem /= dims[ax]
+		a += idx[ax] * strideA[ax]
+		b += idx[ax] * strideB[ax]
+	}
+	return idx, a, b
+}
+
+// advanceRow increments the outer-axis indices idx of a row of that loop and returns the offsets
+// a, b of the next row's first element.
+func advanceRow(dims, strideA, strideB []int, idx *[16]int, a, b int) (int, int) {
+	for ax := len(dims) - 2; ax >= 0; ax-- {
+		idx[ax]++
+		a += strideA[ax]
+		b += strideB[ax]
+		if idx[ax] < dims[ax] {
 			break
 		}
-		d -= idx[a] * l.dstStride[a]
-		s -= idx[a] * l.srcStride[a]
-		idx[a] = 0
+		a -= idx[ax] * strideA[ax]
+		b -= idx[ax] * strideB[ax]
+		idx[ax] = 0
 	}
-	return d, s
+	return a, b
 }
 
 // run copies rows [from, to) of the loop (rows: iterations of the outer axes).
@@ -121,7 +128,7 @@ func moveRows[T any](l *moveLoop, dst, src []T, from, to int) {
 				si += sIn
 			}
 		}
-		d, s = l.nextRow(&idx, d, s)
+		d, s = advanceRow(l.dims, l.dstStride, l.srcStride, &idx, d, s)
 	}
 }
 

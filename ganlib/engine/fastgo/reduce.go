@@ -86,7 +86,7 @@ func reduceRows[T float](l *moveLoop, dst, src []T, from, to int) {
 				si += sIn
 			}
 		}
-		d, s = l.nextRow(&idx, d, s)
+		d, s = advanceRow(l.dims, l.dstStride, l.srcStride, &idx, d, s)
 	}
 }
 
