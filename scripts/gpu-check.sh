@@ -43,51 +43,9 @@ trap 'rm -rf "${work}"' EXIT
 tar -C "${work}" -xJf "${archive}" || fail "unpacking ${archive} failed"
 mkdir -p "${log_dir}"
 
-# The plugin stays where pip put it: it finds the NVIDIA libraries through its RPATH
-# ($ORIGIN/../../nvidia/...), so a moved or symlinked copy would not load them.
-plugin="${CUDA_PLUGIN:-}"
-if [ -z "${plugin}" ]; then
-	command -v python3 >/dev/null || fail "python3 not found: set CUDA_PLUGIN=/abs/path/to/xla_cuda_plugin.so"
-	# find_spec locates the package without importing it (its __init__ imports jax, which a
-	# plugin-only install may lack); then site-packages are searched directly.
-	plugin="$(python3 - <<'EOF'
-import glob, importlib.util, os, site, sys
-candidates = []
-try:
-    spec = importlib.util.find_spec("jax_plugins.xla_cuda13")
-    candidates += [os.path.join(d, "xla_cuda_plugin.so") for d in (spec.submodule_search_locations or [])]
-except (ImportError, ValueError):
-    pass
-for sp in site.getsitepackages() + [site.getusersitepackages()]:
-    candidates += sorted(glob.glob(os.path.join(sp, "jax_plugins", "xla_cuda13", "xla_cuda_plugin.so")))
-for path in candidates:
-    if os.path.isfile(path):
-        print(os.path.realpath(path))
-        sys.exit(0)
-sys.exit(1)
-EOF
-)" || fail "the CUDA PJRT plugin was not found: pip install jax-cuda13-pjrt==0.11.2 'jax-cuda13-plugin[with-cuda]==0.11.2' for $(command -v python3), or set CUDA_PLUGIN=/abs/path/to/xla_cuda_plugin.so"
-fi
-[ -f "${plugin}" ] || fail "CUDA plugin ${plugin} does not exist"
-case "${plugin}" in /*) ;; *) fail "CUDA_PLUGIN must be an absolute path, got ${plugin}" ;; esac
-site="$(dirname "$(dirname "$(dirname "${plugin}")")")" # .../site-packages/jax_plugins/xla_cuda13/xla_cuda_plugin.so
-
-# The NVIDIA libraries of jax-cuda13-plugin[with-cuda]: XLA finds ptxas/libdevice through
-# --xla_gpu_cuda_data_dir (go-xla would otherwise guess a wrong folder), the loader finds the
-# libraries through LD_LIBRARY_PATH.
-if [ -d "${site}/nvidia/cu13" ]; then
-	case "${XLA_FLAGS:-}" in
-	*--xla_gpu_cuda_data_dir*) ;;
-	*) export XLA_FLAGS="${XLA_FLAGS:+${XLA_FLAGS} }--xla_gpu_cuda_data_dir=${site}/nvidia/cu13" ;;
-	esac
-	nvidia_libs="$(find "${site}/nvidia" -mindepth 2 -maxdepth 2 -type d -name lib | sort | paste -sd: -)"
-	export LD_LIBRARY_PATH="${nvidia_libs}${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
-else
-	say "warning: ${site}/nvidia/cu13 not found (pip install 'jax-cuda13-plugin[with-cuda]==0.11.2'): relying on a system CUDA 13" >&2
-fi
-export GOMLX_BACKEND="xla:${plugin}"
-# go-xla warns about a missing nvidia/ folder next to the plugin's parent: the flags above replace it.
-export GOPJRT_CUDA_CHECKS=0
+# shellcheck source=cuda-env.sh
+source "${repo_root}/scripts/cuda-env.sh"
+cuda_env || fail "${CUDA_ENV_ERROR}"
 # MNIST files for the train tests (gpu-build.sh packs them as a module cache).
 export GOMODCACHE="${work}/gomodcache"
 

@@ -70,7 +70,18 @@ install_kernels() {
 	rm -rf "${kernels}/gonb" "${kernels}"/gogan-*
 	# GoNB writes its own spec (argv, logo); each backend's spec is derived from it.
 	"${GOGAN_TOOLS}/gonb" --install --raw_error --logtostderr 2>/dev/null
-	"${GOGAN_VENV}/bin/python" - "${kernels}" "${repo_root}" "${GOGAN_TOOLS}" "$(dirname "$(command -v go)")" \
+	# The CUDA kernel runs the pip-installed plugin where pip put it, with its NVIDIA libraries
+	# (scripts/cuda-env.sh); without one, it names xla:cuda, and engine.New's error says what to
+	# install. Found again at every set-up.
+	local cuda_lines=""
+	cuda_lines="$(env -u LD_LIBRARY_PATH -u XLA_FLAGS bash -c 'source "$1" && cuda_env 2>/dev/null &&
+		printf "%s\n%s\n%s\n" "${GOMLX_BACKEND}" "${XLA_FLAGS:-}" "${LD_LIBRARY_PATH:-}"' _ "${repo_root}/scripts/cuda-env.sh")" || cuda_lines=""
+	if [ -n "${cuda_lines}" ]; then
+		say "XLA CUDA kernel: $(head -1 <<<"${cuda_lines}")"
+	else
+		say "XLA CUDA kernel: no CUDA plugin found (pip install jax-cuda13-pjrt==0.11.2 'jax-cuda13-plugin[with-cuda]==0.11.2', then rerun this set-up)"
+	fi
+	GOGAN_CUDA_ENV="${cuda_lines}" "${GOGAN_VENV}/bin/python" - "${kernels}" "${repo_root}" "${GOGAN_TOOLS}" "$(dirname "$(command -v go)")" \
 		"$(go env GOPATH)" "$(go env GOCACHE)" "$(go env GOMODCACHE)" "${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}" <<'PY'
 import json, os, shutil, sys
 
@@ -96,6 +107,13 @@ backends = [
     ("gogan-xla-cuda", "Go (GAN, XLA CUDA)",
      {"GOMLX_BACKEND": "xla:cuda", "PJRT_PLUGIN_LIBRARY_PATH": os.path.join(repo, ".xla", "cuda")}),
 ]
+# Lines: GOMLX_BACKEND, XLA_FLAGS, LD_LIBRARY_PATH (the shell drops trailing empty ones).
+cuda = os.environ.get("GOGAN_CUDA_ENV", "").split("\n") + ["", ""]
+if cuda[0]:
+    env = backends[-1][2]
+    env.clear()
+    env.update(GOMLX_BACKEND=cuda[0], GOPJRT_CUDA_CHECKS="0")
+    env.update({k: v for k, v in (("XLA_FLAGS", cuda[1]), ("LD_LIBRARY_PATH", cuda[2])) if v})
 # GoNB copies its own binary into the spec folder when it runs from under /tmp (a clone there,
 # say): the kernels run the one in .cache/gonb/bin instead, and take only the logos.
 spec["argv"][0] = os.path.join(tools, "gonb")
