@@ -1,0 +1,71 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ganlab/gogan/ganlib/engine"
+)
+
+// setFlag sets a string flag variable for one test.
+func setFlag(t *testing.T, flag *string, value string) {
+	old := *flag
+	*flag = value
+	t.Cleanup(func() { *flag = old })
+}
+
+// TestStepsSuite runs the steps suite as scripts/gpu-check.sh does (a preset, resolutions, a
+// comparison with pure Go in float64), on the smallest preset at 8x8 and 16x16: one row per
+// resolution, every cell filled, speeds positive, and the pure-Go backend within float32 rounding
+// of its float64 self.
+func TestStepsSuite(t *testing.T) {
+	setFlag(t, stepsPresets, "mnist")
+	setFlag(t, stepsResolutions, "8,16")
+	setFlag(t, stepsCompare, "go")
+	setFlag(t, stepsCompareDType, "float64")
+	backend := engine.MustNew("go")
+	defer backend.Finalize()
+	table, err := stepsSuite(&bench{backend: backend, timing: timingOptions{minRuns: 1, maxTime: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	table.print(&out)
+	t.Log("\n" + out.String())
+	if len(table.rows) != 2 {
+		t.Fatalf("%d rows, want 2 (8x8 and 16x16)", len(table.rows))
+	}
+	for i, want := range []string{"8x8x1", "16x16x1"} {
+		row := table.rows[i]
+		if len(row) != len(table.header) || row[0] != "mnist" || row[1] != want {
+			t.Fatalf("row %d = %q for header %q", i, row, table.header)
+		}
+		values := map[string]float64{}
+		for _, col := range []int{7, 8, 9} { // images/s, output and D gradient differences
+			v, err := strconv.ParseFloat(row[col], 64)
+			if err != nil {
+				t.Fatalf("row %d column %q: %q is not a number", i, table.header[col], row[col])
+			}
+			values[table.header[col]] = v
+		}
+		if values[table.header[7]] <= 0 || values[table.header[8]] > 1e-4 || values[table.header[9]] > 1e-5 {
+			t.Errorf("row %d: %v; want images/s > 0, output difference <= 1e-4, D gradient difference <= 1e-5", i, values)
+		}
+	}
+}
+
+// TestStepsSelectionErrors checks that bad -presets and -resolutions are refused, naming the flag.
+func TestStepsSelectionErrors(t *testing.T) {
+	for _, tc := range []struct{ presets, resolutions, want string }{
+		{"mnist,stylegan", "32", "-presets"},
+		{"mnist", "32,x", "-resolutions"},
+	} {
+		setFlag(t, stepsPresets, tc.presets)
+		setFlag(t, stepsResolutions, tc.resolutions)
+		if _, _, err := stepsSelection(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("-presets=%q -resolutions=%q: error %v, want one naming %s", tc.presets, tc.resolutions, err, tc.want)
+		}
+	}
+}
