@@ -188,15 +188,9 @@ func compareSteps(b *bench, cfg msggan.Config) ([]string, error) {
 	return []string{fmt.Sprintf("%.2g", c.MaxOutput()), fmt.Sprintf("%.2g", c.DGradientError)}, nil
 }
 
-// parameters counts the trainable parameters under scope.
+// parameters formats countParams in millions.
 func parameters(ctx *context.Context, scope string) string {
-	n := 0
-	for v := range ctx.InAbsPath(scope).IterVariablesInScope() {
-		if v.Trainable && !strings.HasPrefix(v.Scope(), "/optimizer") {
-			n += v.Shape().Size()
-		}
-	}
-	return fmt.Sprintf("%.2fM", float64(n)/1e6)
+	return fmt.Sprintf("%.2fM", float64(countParams(ctx, scope))/1e6)
 }
 
 func milliseconds(t timing) string {

@@ -208,12 +208,7 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 	ctx := context.New()
 	ctx.SetParams(train.DefaultParams())
 	cfg := torchModel
-	gan := train.GAN{
-		LatentDim:     cfg.LatentDim,
-		Generator:     func(ctx *context.Context, z *Node) []*Node { return msggan.Generator(ctx, cfg, z) },
-		Discriminator: func(ctx *context.Context, images []*Node) *Node { return msggan.Discriminator(ctx, cfg, images) },
-		RealInputs:    func(real *Node) []*Node { return train.Pyramid(real, 4) },
-	}
+	gan := cfg.GAN()
 	loss := train.WGANGPFor(ctx)
 	optD, optG := train.OptimizerFor(ctx, train.DiscriminatorScope), train.OptimizerFor(ctx, train.GeneratorScope)
 	dExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, real, z, eps *Node) []*Node {
@@ -221,7 +216,7 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 	})
 	gExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, z *Node) []*Node {
 		outputs := gan.WGANGPGeneratorStep(ctx, loss, optG, z)
-		updateGeneratorEMA(ctx, z.Graph())
+		train.UpdateEMA(ctx, z.Graph(), Scalar(z.Graph(), z.DType(), torchEMABeta))
 		return outputs
 	})
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -240,7 +235,7 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 			return errors.WithMessage(err, "D step")
 		}
 		finalize(outputs)
-		if err := initGeneratorEMA(ctx); err != nil {
+		if err := train.InitEMA(ctx); err != nil {
 			return err
 		}
 		if outputs, err = gExec.Exec(z); err != nil {
@@ -258,41 +253,6 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 	o.fast, _ = b.backend.(*fastgo.Backend)
 	o.gParams, o.dParams = countParams(ctx, train.GeneratorScope), countParams(ctx, train.DiscriminatorScope)
 	return o, nil
-}
-
-// generatorEMAScope mirrors the training loop's EMA copy of the generator.
-const generatorEMAScope = "/generator_ema"
-
-// initGeneratorEMA creates the EMA copy of each generator variable that has none, equal to it.
-func initGeneratorEMA(ctx *context.Context) error {
-	for v := range ctx.InAbsPath(train.GeneratorScope).IterVariablesInScope() {
-		emaCtx := ctx.InAbsPath(generatorEMAScope + strings.TrimPrefix(v.Scope(), train.GeneratorScope)).Checked(false)
-		if emaCtx.GetVariable(v.Name()) != nil {
-			continue
-		}
-		value, err := v.Value()
-		if err != nil {
-			return err
-		}
-		copied, err := value.Clone()
-		if err != nil {
-			return err
-		}
-		emaCtx.VariableWithValue(v.Name(), copied).SetTrainable(false)
-	}
-	return nil
-}
-
-// updateGeneratorEMA adds ema = w + beta (ema - w) for every generator variable to g.
-func updateGeneratorEMA(ctx *context.Context, g *Graph) {
-	for v := range ctx.InAbsPath(train.GeneratorScope).IterVariablesInScope() {
-		ema := ctx.InAbsPath(generatorEMAScope + strings.TrimPrefix(v.Scope(), train.GeneratorScope)).GetVariable(v.Name())
-		if ema == nil {
-			continue
-		}
-		w := v.ValueGraph(g)
-		ema.SetValueGraph(Add(w, MulScalar(Sub(ema.ValueGraph(g), w), torchEMABeta)))
-	}
 }
 
 // countParams counts the trainable parameters under scope.

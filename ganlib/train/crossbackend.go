@@ -342,37 +342,16 @@ func (c *BackendComparison) compareVariables(when string, ref, other *context.Co
 }
 
 // gradientError returns |g_other - g_ref| / |g_ref| over all variables opt updates, with each
-// gradient read back from opt's state after its first step: Adam's first moment is
-// (1 - beta1) g; RMSprop keeps only (1 - beta2) g^2, whose square root gives |g|.
+// gradient read back from opt's state after its first step (firstStepGradient).
 func gradientError(ref, other *context.Context, opt Optimizer) float64 {
-	gradient := func(ctx *context.Context, v *context.Variable) []float64 {
-		state := "/optimizer" + v.Scope() + "/" + v.Name()
-		if opt.Algorithm == Adam {
-			if m := ctx.InspectVariable(state, "first_moment"); m != nil {
-				g := floats(m.MustValue())
-				for i := range g {
-					g[i] /= 1 - opt.Beta1
-				}
-				return g
-			}
-		}
-		if m := ctx.InspectVariable(state, "second_moment"); m != nil {
-			g := floats(m.MustValue())
-			for i := range g {
-				g[i] = math.Sqrt(g[i] / (1 - opt.Beta2))
-			}
-			return g
-		}
-		return nil
-	}
 	var diff2, norm2 float64
 	for _, v := range opt.Variables(ref) {
-		want := gradient(ref, v)
+		want := opt.firstStepGradient(ref, v)
 		o := other.InspectVariable(v.Scope(), v.Name())
 		if want == nil || o == nil {
 			continue
 		}
-		got := gradient(other, o)
+		got := opt.firstStepGradient(other, o)
 		for i := range want {
 			diff2 += (got[i] - want[i]) * (got[i] - want[i])
 			norm2 += want[i] * want[i]
@@ -381,14 +360,38 @@ func gradientError(ref, other *context.Context, opt Optimizer) float64 {
 	return math.Sqrt(diff2 / norm2)
 }
 
+// firstStepGradient reads v's gradient back from o's state after o's first step, or returns nil
+// if v has no state: Adam's first moment is (1 - beta1) g; RMSprop keeps only (1 - beta2) g^2,
+// whose square root gives |g|.
+func (o Optimizer) firstStepGradient(ctx *context.Context, v *context.Variable) []float64 {
+	state := "/optimizer" + v.Scope() + "/" + v.Name()
+	if o.Algorithm == Adam {
+		if m := ctx.InspectVariable(state, "first_moment"); m != nil {
+			g := floats(m.MustValue())
+			for i := range g {
+				g[i] /= 1 - o.Beta1
+			}
+			return g
+		}
+	}
+	if m := ctx.InspectVariable(state, "second_moment"); m != nil {
+		g := floats(m.MustValue())
+		for i := range g {
+			g[i] = math.Sqrt(g[i] / (1 - o.Beta2))
+		}
+		return g
+	}
+	return nil
+}
+
 // firstStep is what explains a weight's difference after an optimizer's first step: the step
 // is lr * g/(k|g| + eps) (Adam, bias-corrected: k = 1; RMSprop: k = sqrt(1 - beta2)), which
 // turns a rounding-level difference of a gradient g near 0, or near eps, into up to 2 lr.
 type firstStep struct {
 	opt Optimizer
 	k   float64
-	// gradient holds |g| of each component (from the second moment, (1 - beta2) g^2), and
-	// delta the gradient difference the tolerances allow: OptimizerState times the largest |g|.
+	// gradient holds |g| of each component (firstStepGradient), and delta the gradient
+	// difference the tolerances allow: OptimizerState times the largest |g|.
 	gradient []float64
 	delta    float64
 }
@@ -402,21 +405,18 @@ func newFirstStep(ctx *context.Context, v *context.Variable, optimizers []Optimi
 			s.opt = opt
 		}
 	}
-	moment := ctx.InspectVariable("/optimizer"+v.Scope()+"/"+v.Name(), "second_moment")
-	if s.opt.Scope == "" || moment == nil {
+	if s.opt.Scope == "" {
 		return s
 	}
 	s.k = 1
 	if s.opt.Algorithm == RMSprop {
 		s.k = math.Sqrt(1 - s.opt.Beta2)
 	}
-	largest := 0.0
-	for _, m := range floats(moment.MustValue()) {
-		g := math.Sqrt(m / (1 - s.opt.Beta2))
-		s.gradient = append(s.gradient, g)
-		largest = max(largest, g)
+	s.gradient = s.opt.firstStepGradient(ctx, v)
+	for i, g := range s.gradient {
+		s.gradient[i] = math.Abs(g)
 	}
-	s.delta = tol.OptimizerState * largest
+	s.delta = tol.OptimizerState * maxAbs(s.gradient)
 	return s
 }
 

@@ -17,8 +17,8 @@ func emaScopeOf(scope string) string {
 	return GeneratorEMAScope + strings.TrimPrefix(scope, GeneratorScope)
 }
 
-// initEMA creates the EMA copy of every generator variable that has none yet, equal to it.
-func initEMA(ctx *context.Context) error {
+// InitEMA creates the EMA copy of every generator variable that has none yet, equal to it.
+func InitEMA(ctx *context.Context) error {
 	for v := range ctx.InAbsPath(GeneratorScope).IterVariablesInScope() {
 		emaCtx := ctx.InAbsPath(emaScopeOf(v.Scope())).Checked(false)
 		if emaCtx.GetVariable(v.Name()) != nil {
@@ -37,13 +37,13 @@ func initEMA(ctx *context.Context) error {
 	return nil
 }
 
-// updateEMA adds to g the update ema = w + beta (ema - w) of every generator variable, using w's
+// UpdateEMA adds to g the update ema = w + beta (ema - w) of every generator variable, using w's
 // latest value in g (after the optimizer step).
-func updateEMA(ctx *context.Context, g *Graph, beta *Node) {
+func UpdateEMA(ctx *context.Context, g *Graph, beta *Node) {
 	for v := range ctx.InAbsPath(GeneratorScope).IterVariablesInScope() {
 		ema := ctx.InAbsPath(emaScopeOf(v.Scope())).GetVariable(v.Name())
 		if ema == nil {
-			continue // created after the first steps (see initEMA)
+			continue // created after the first steps (see InitEMA)
 		}
 		w := v.ValueGraph(g)
 		ema.SetValueGraph(Add(w, Mul(ConvertDType(beta, w.DType()), Sub(ema.ValueGraph(g), w))))

@@ -207,7 +207,7 @@ func (l *Loop) stageExecs(key string) (*stageExecs, error) {
 	})
 	step(&execs.generator, func(ctx *context.Context, in []*Node) terms {
 		t := l.GAN.GeneratorStep(ctx, o, optG, in[0])
-		updateEMA(ctx, in[0].Graph(), in[1])
+		UpdateEMA(ctx, in[0].Graph(), in[1])
 		return t
 	})
 	step(&execs.generatorReg, func(ctx *context.Context, in []*Node) terms {
@@ -260,7 +260,7 @@ func (l *Loop) iterate(execs *stageExecs, alpha float64, tick *Tick) error {
 		l.imageDims = data.Shape
 	}
 	// The first steps created the generator's variables: its EMA starts as a copy of them.
-	if err := initEMA(l.Ctx); err != nil {
+	if err := InitEMA(l.Ctx); err != nil {
 		return err
 	}
 	emaBeta := l.cfg.EMABeta
