@@ -234,7 +234,7 @@ func runStep(backend backends.Backend, ctx *context.Context, name string, fn any
 // on G's output (the step graphs then reuse them).
 func initializeVariables(backend backends.Backend, ctx *context.Context, gan GAN, z hostTensor) error {
 	outputs, err := runStep(backend, ctx, "initialization", func(ctx *context.Context, z *Node) *Node {
-		return gan.Discriminator(networkContext(ctx, DiscriminatorScope), gan.Generate(ctx, z))
+		return gan.critic(ctx)(gan.Generate(ctx, z))
 	}, z.tensor(dtypes.Float32))
 	for _, t := range outputs {
 		t.MustFinalizeAll()
