@@ -82,7 +82,7 @@ func TestCIFAR10Errors(t *testing.T) {
 }
 
 // FuzzDecodeCIFAR checks that no input makes the CIFAR-10 decoder panic and that what it accepts
-// has one label in 0-9 and 3072 pixels per record.
+// is the records' labels (0-9) and every pixel moved from its plane to its HWC place.
 func FuzzDecodeCIFAR(f *testing.F) {
 	f.Add(cifarRecords(2))
 	f.Add(cifarRecords(1)[:3000])                    // truncated record
@@ -97,9 +97,20 @@ func FuzzDecodeCIFAR(f *testing.F) {
 		if len(labels)*cifarRecordBytes != len(raw) || len(pixels) != len(labels)*3*cifarPlane {
 			t.Fatalf("%d bytes decoded to %d labels and %d pixels", len(raw), len(labels), len(pixels))
 		}
+		// Every pixel against the layout: record i's byte 1 + c*1024 + p (plane c, pixel p) is
+		// sample i's element 3p + c (HWC).
 		for i, label := range labels {
-			if label < 0 || label > 9 || pixels[3*cifarPlane*i] != raw[i*cifarRecordBytes+1] {
-				t.Fatalf("record %d: label %d, first red %d vs raw %d", i, label, pixels[3*cifarPlane*i], raw[i*cifarRecordBytes+1])
+			record := raw[i*cifarRecordBytes : (i+1)*cifarRecordBytes]
+			if label != int32(record[0]) || label > 9 {
+				t.Fatalf("record %d: label %d from byte %d", i, label, record[0])
+			}
+			sample := pixels[i*3*cifarPlane : (i+1)*3*cifarPlane]
+			for c := range 3 {
+				for p := range cifarPlane {
+					if got, want := sample[3*p+c], record[1+c*cifarPlane+p]; got != want {
+						t.Fatalf("record %d pixel %d channel %d = %d, want byte %d of the record (%d)", i, p, c, got, 1+c*cifarPlane+p, want)
+					}
+				}
 			}
 		}
 	})

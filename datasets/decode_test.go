@@ -197,8 +197,13 @@ func TestDecodeRejectsMalformedWithClearErrors(t *testing.T) {
 	}
 }
 
-// FuzzDecodeImage checks that no file makes the decoder panic, and that it is consistent: what
-// it decodes passes the header check used when a data set is opened, and decodes the same twice.
+// FuzzDecodeImage checks that no file makes the decoder panic, and what it decodes:
+//   - it passes the header check used when a data set is opened, and decodes the same twice;
+//   - at the crop's own size (no resampling) its pixels are the standard library's decoding of
+//     the file composited over white, within one grey level;
+//   - a grey image (R = G = B everywhere) decodes to three equal channels;
+//   - the one-channel decoding is the luma of the three-channel one.
+//
 // Run it for a bounded time with:
 //
 //	go test ./datasets -run '^$' -fuzz FuzzDecodeImage -fuzztime 20s
@@ -206,11 +211,17 @@ func FuzzDecodeImage(f *testing.F) {
 	f.Add(encodePNG(f, colorPattern(8, 8, 3)))
 	f.Add(encodePNG(f, grayRamp(5, 9, 7)))
 	f.Add(encodeJPEG(f, colorPattern(16, 8, 4), 75))
+	translucent := image.NewNRGBA(image.Rect(0, 0, 6, 6))
+	for i := range translucent.Pix {
+		translucent.Pix[i] = uint8(37 * i)
+	}
+	f.Add(encodePNG(f, translucent))
 	for _, data := range malformedImages(f) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, tg := range []target{{resolution: 4, channels: 3, allowUpscale: true}, {resolution: 8, channels: 1}} {
+		decoded := map[target][]uint8{}
+		for _, tg := range []target{{resolution: 4, channels: 3, allowUpscale: true}, {resolution: 4, channels: 1, allowUpscale: true}, {resolution: 8, channels: 1}} {
 			first := make([]uint8, tg.resolution*tg.resolution*tg.channels)
 			if err := decodeImage(data, tg, first); err != nil {
 				continue
@@ -222,6 +233,69 @@ func FuzzDecodeImage(f *testing.F) {
 			if err := decodeImage(data, tg, second); err != nil || !slices.Equal(first, second) {
 				t.Fatalf("decoding twice differs (second error %v)", err)
 			}
+			decoded[tg] = first
+		}
+		rgb, grey := decoded[target{resolution: 4, channels: 3, allowUpscale: true}], decoded[target{resolution: 4, channels: 1, allowUpscale: true}]
+		if rgb == nil {
+			return
+		}
+		if grey == nil {
+			t.Fatal("decoded to 3 channels but not to 1 at the same size")
+		}
+		for i, v := range grey {
+			r, g, b := uint32(rgb[3*i]), uint32(rgb[3*i+1]), uint32(rgb[3*i+2])
+			if luma := uint8((19595*r + 38470*g + 7471*b + 1<<15) >> 16); v != luma {
+				t.Fatalf("pixel %d: grey %d, but the RGB decoding %v has luma %d", i, v, rgb[3*i:3*i+3], luma)
+			}
+		}
+		img, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("decoded, yet the standard library's decoder fails: %v", err)
+		}
+		reference, side := compositedOverWhite(img)
+		if isGrey(reference) {
+			for i := 0; i < len(rgb); i += 3 {
+				if rgb[i] != rgb[i+1] || rgb[i] != rgb[i+2] {
+					t.Fatalf("a grey image decoded to unequal channels at pixel %d: %v", i/3, rgb[i:i+3])
+				}
+			}
+		}
+		if side > 64 {
+			return
+		}
+		native := decodeOrFail(t, data, target{resolution: side, channels: 3})
+		for i, want := range reference {
+			if d := int(native[i]) - int(want); d < -1 || d > 1 {
+				t.Fatalf("%dx%d crop, pixel %d channel %d = %d, the standard library's decoding over white %d",
+					side, side, i/3, i%3, native[i], want)
+			}
 		}
 	})
+}
+
+// compositedOverWhite is the image's largest centered square, each pixel put over white with
+// the standard library's premultiplied colours (c + (1 - alpha) * white), as 8-bit RGB.
+func compositedOverWhite(img image.Image) ([]uint8, int) {
+	bounds := img.Bounds()
+	side := min(bounds.Dx(), bounds.Dy())
+	x0, y0 := bounds.Min.X+(bounds.Dx()-side)/2, bounds.Min.Y+(bounds.Dy()-side)/2
+	out := make([]uint8, 0, 3*side*side)
+	for y := range side {
+		for x := range side {
+			r, g, b, a := img.At(x0+x, y0+y).RGBA()
+			for _, c := range []uint32{r, g, b} {
+				out = append(out, uint8((c+0xffff-a)>>8))
+			}
+		}
+	}
+	return out, side
+}
+
+func isGrey(rgb []uint8) bool {
+	for i := 0; i < len(rgb); i += 3 {
+		if rgb[i] != rgb[i+1] || rgb[i] != rgb[i+2] {
+			return false
+		}
+	}
+	return true
 }

@@ -24,7 +24,14 @@ seconds() { echo "$((SECONDS - $1))s"; }
 
 start=${SECONDS}
 step "runner test: notebooks that panic or do not compile must fail the runner, a clean one pass, signed"
-GOGAN_NOTEBOOK_TESTS=1 go test -count=1 -timeout 10m ./cmd/notebooks
+if [ "${GOGAN_REQUIRE_DEPS:-}" = 1 ]; then
+	# The test command: a skip (tools missing) fails, through the same gate as the other tests.
+	mkdir -p .cache/bin
+	go build -o .cache/bin/testgate ./cmd/testgate
+	GOGAN_NOTEBOOK_TESTS=1 go test -json -count=1 -timeout 10m ./cmd/notebooks | .cache/bin/testgate -allow scripts/allowed-skips.txt
+else
+	GOGAN_NOTEBOOK_TESTS=1 go test -count=1 -timeout 10m ./cmd/notebooks
+fi
 step "runner test took $(seconds "${start}")"
 
 start=${SECONDS}
@@ -34,6 +41,10 @@ step "smoke run took $(seconds "${start}")"
 
 start=${SECONDS}
 if ! command -v node >/dev/null; then
+	if [ "${GOGAN_REQUIRE_DEPS:-}" = 1 ]; then
+		step "browser test: node not found (apt-get install nodejs npm); the test command needs it" >&2
+		exit 1
+	fi
 	step "browser test skipped: node not found (apt-get install nodejs npm)"
 else
 	step "browser test: JupyterLab + headless chromium"

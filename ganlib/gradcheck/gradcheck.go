@@ -22,6 +22,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // Options control a check; zero values take the defaults.
@@ -36,6 +37,9 @@ type Options struct {
 	MaxElements int
 	// FirstOrderOnly skips the second-order check.
 	FirstOrderOnly bool
+	// Context, when fn builds layers that read their weights from it, runs fn in a context.Exec
+	// over those variables (created beforehand); the weights are constants of the check.
+	Context *context.Context
 }
 
 func (o Options) withDefaults() Options {
@@ -110,8 +114,8 @@ func Check(t testing.TB, backend backends.Backend, fn func([]*Node) *Node, input
 		orders = orders[:1]
 	}
 	for _, order := range orders {
-		value := MustNewExec(backend, func(xs []*Node) *Node { return order.build(fn, xs) })
-		withGrad := MustNewExec(backend, func(xs []*Node) []*Node {
+		value := newExec(backend, opts.Context, func(xs []*Node) []*Node { return []*Node{order.build(fn, xs)} })
+		withGrad := newExec(backend, opts.Context, func(xs []*Node) []*Node {
 			scalar := order.build(fn, xs)
 			return Gradient(scalar, xs...)
 		})
@@ -154,6 +158,19 @@ func Check(t testing.TB, backend backends.Backend, fn func([]*Node) *Node, input
 	}
 }
 
+// executable is what Check runs: a graph.Exec, or a context.Exec for functions of a context.
+type executable interface {
+	MustExec(args ...any) []*tensors.Tensor
+	Finalize()
+}
+
+func newExec(backend backends.Backend, ctx *context.Context, fn func(xs []*Node) []*Node) executable {
+	if ctx == nil {
+		return MustNewExec(backend, fn)
+	}
+	return context.MustNewExec(backend, ctx, func(_ *context.Context, xs []*Node) []*Node { return fn(xs) })
+}
+
 // hostCopies returns copies of xs in host memory, bound to no backend.
 func hostCopies(t testing.TB, xs []*tensors.Tensor) []*tensors.Tensor {
 	t.Helper()
@@ -168,7 +185,7 @@ func hostCopies(t testing.TB, xs []*tensors.Tensor) []*tensors.Tensor {
 }
 
 // centralDifference evaluates (f(x + h e_idx) - f(x - h e_idx)) / 2h for input inputIdx.
-func centralDifference(exec *Exec, args []any, inputIdx int, x *tensors.Tensor, base []float64, idx int, h float64) float64 {
+func centralDifference(exec executable, args []any, inputIdx int, x *tensors.Tensor, base []float64, idx int, h float64) float64 {
 	eval := func(delta float64) float64 {
 		perturbed := append([]float64(nil), base...)
 		perturbed[idx] += delta
@@ -211,10 +228,18 @@ func XLAConfig() (config string, explicit bool) {
 	return DefaultXLAConfig, false
 }
 
+// RequireDepsEnv, set to 1 by the test command (scripts/test.sh), makes every optional test
+// dependency required: where a test would skip XLA, a data set or a notebook tool, it fails.
+const RequireDepsEnv = "GOGAN_REQUIRE_DEPS"
+
+// RequireDeps reports whether RequireDepsEnv is set to 1.
+func RequireDeps() bool { return os.Getenv(RequireDepsEnv) == "1" }
+
 // Backends returns the backends a backend-agnostic test runs on: the pure-Go default always, and
 // XLA (see XLAConfig) when its PJRT plugin loads. A missing XLA CPU plugin only skips XLA, with
-// the reason in the test log; an XLA backend named in GOMLX_BACKEND that fails to load fails the
-// test, so a run meant for XLA (a GPU check) cannot pass on pure Go alone.
+// the reason in the test log, unless RequireDeps (the test command), where it fails the test; an
+// XLA backend named in GOMLX_BACKEND that fails to load fails the test, so a run meant for XLA
+// (a GPU check) cannot pass on pure Go alone.
 func Backends(t testing.TB) []backends.Backend {
 	t.Helper()
 	list := []backends.Backend{PureGo()}
@@ -223,6 +248,9 @@ func Backends(t testing.TB) []backends.Backend {
 	switch {
 	case xlaReason != nil && explicit:
 		t.Fatalf("%s=%s: %v", backends.ConfigEnvVar, config, xlaReason)
+	case xlaReason != nil && RequireDeps():
+		t.Fatalf("%s=1 (the test command) needs XLA (%s) beside pure Go: %v; bash scripts/setup-xla.sh installs the CPU plugin into .xla/cpu",
+			RequireDepsEnv, config, firstLine(xlaReason.Error()))
 	case xlaReason != nil:
 		t.Logf("skipping XLA: %v", firstLine(xlaReason.Error()))
 	default:

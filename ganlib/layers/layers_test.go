@@ -274,25 +274,68 @@ func TestModulatedConvAndStyleLayer(t *testing.T) {
 	assertClose(t, "StyleLayer", got, want, 1e-10)
 }
 
+// TestNoiseStartsAtZeroStrength: Noise adds nothing at init; with strength s it adds s times
+// standard normal noise, one value per pixel shared by its channels, drawn afresh at each run.
+// The statistics of 4096 draws are held to 4 standard errors (a false alarm once in ~16000 runs
+// for each, with this fixed seed: never).
 func TestNoiseStartsAtZeroStrength(t *testing.T) {
 	r := newLayerRun(t, gradcheck.PureGo(), func(ctx *context.Context, xs []*Node) *Node {
 		return Noise(ctx.In("noise"), xs[0], nil)
 	})
-	x := gradcheck.RandomInput(rand.New(rand.NewPCG(6, 6)), 2, 3, 3, 2)
-	assertClose(t, "Noise at init", r.run(x), tensors.MustCopyFlatData[float64](x), 0)
-	r.set("/noise", "noise_strength", []float64{1})
-	got, base := r.run(x), tensors.MustCopyFlatData[float64](x)
-	// Drawn noise is shared across channels of a pixel and has roughly unit variance.
-	var sumSq float64
-	for p := 0; p < len(got); p += 2 {
-		d0, d1 := got[p]-base[p], got[p+1]-base[p+1]
-		if math.Abs(d0-d1) > 1e-12 {
-			t.Fatalf("pixel %d: noise differs across channels (%g vs %g)", p/2, d0, d1)
+	r.ctx.SetParam(context.ParamInitialSeed, int64(6))
+	const b, side, channels = 4, 32, 2
+	x := gradcheck.RandomInput(rand.New(rand.NewPCG(6, 6)), b, side, side, channels)
+	base := tensors.MustCopyFlatData[float64](x)
+	assertClose(t, "Noise at init", r.run(x), base, 0)
+
+	const strength = 0.5
+	r.set("/noise", "noise_strength", []float64{strength})
+	draw := func() []float64 {
+		got := r.run(x)
+		noise := make([]float64, 0, len(got)/channels)
+		for p := 0; p < len(got); p += channels {
+			d0, d1 := got[p]-base[p], got[p+1]-base[p+1]
+			if math.Abs(d0-d1) > 1e-12 {
+				t.Fatalf("pixel %d: noise differs across channels (%g vs %g)", p/channels, d0, d1)
+			}
+			noise = append(noise, d0/strength)
 		}
-		sumSq += d0 * d0
+		return noise
 	}
-	if sumSq == 0 {
-		t.Fatal("noise with strength 1 added nothing")
+	noise, again := draw(), draw()
+	n := float64(len(noise))
+	var sum, sumSq, within1, lag1, same float64
+	for i, v := range noise {
+		sum += v
+		sumSq += v * v
+		if math.Abs(v) < 1 {
+			within1++
+		}
+		if i > 0 {
+			lag1 += v * noise[i-1]
+		}
+		if v == again[i] {
+			same++
+		}
+	}
+	mean, variance := sum/n, sumSq/n-(sum/n)*(sum/n)
+	p1 := math.Erf(1 / math.Sqrt2) // P(|N(0,1)| < 1) = 0.6827
+	for _, c := range []struct {
+		what          string
+		got, want, se float64
+	}{
+		{"mean", mean, 0, 1 / math.Sqrt(n)},
+		{"variance", variance, 1, math.Sqrt(2 / n)},
+		{"fraction within one standard deviation", within1 / n, p1, math.Sqrt(p1 * (1 - p1) / n)},
+		{"correlation of neighbouring pixels", lag1 / n, 0, 1 / math.Sqrt(n)},
+	} {
+		t.Logf("noise / strength: %s %.4f (want %.4f ± %.4f)", c.what, c.got, c.want, 4*c.se)
+		if math.Abs(c.got-c.want) > 4*c.se {
+			t.Errorf("noise / strength: %s %.4f, want %.4f within %.4f: not standard normal per pixel", c.what, c.got, c.want, 4*c.se)
+		}
+	}
+	if same > 0 {
+		t.Errorf("%g of %g noise values repeat in the next run: noise must be drawn afresh", same, n)
 	}
 }
 
@@ -351,8 +394,10 @@ func TestMinibatchStdDevReadsContext(t *testing.T) {
 	assertClose(t, "MinibatchStdDev", r.run(x), want, 1e-7)
 }
 
-// TestStyleLayerGradients checks first- and second-order gradients through a whole synthesis
-// layer (modulation, demodulation, noise, bias, activation) with respect to input and latent.
+// TestStyleLayerGradients checks StyleLayer itself (not a rebuild of it) against finite
+// differences, first and second order, with respect to its input and its latent: a gradient cut
+// anywhere in the layer (styles, modulation, upsampling, bias, activation) fails. Its value is
+// also compared with the same computation written with the ops, so the layer is what it claims.
 func TestStyleLayerGradients(t *testing.T) {
 	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
 		ctx := context.New()
@@ -361,27 +406,31 @@ func TestStyleLayerGradients(t *testing.T) {
 		x := gradcheck.RandomInput(rng, 2, 4, 4, 3)
 		latent := gradcheck.RandomInput(rng, 2, 4)
 		noise := gradcheck.RandomInput(rng, 2, 8, 8, 1) // the layer upsamples 4x4 -> 8x8
-		// Initialize the variables once, then close over them as constants of the checked function.
-		init := context.MustNewExec(backend, ctx, func(ctx *context.Context, xs []*Node) *Node {
-			return StyleLayer(ctx.In("layer"), xs[0], xs[1], xs[2], 2, true)
-		})
-		init.MustExec(x, latent, noise)
+		layer := func(xs []*Node) *Node {
+			return StyleLayer(ctx.In("layer").Checked(false), xs[0], xs[1], Const(xs[0].Graph(), noise), 2, true)
+		}
+		init := context.MustNewExec(backend, ctx, func(_ *context.Context, xs []*Node) *Node { return layer(xs) })
+		init.MustExec(x, latent) // creates the variables
+		// Non-zero noise strength and biases (both start at 0), so their paths count too.
 		ctx.InspectVariable("/layer", "noise_strength").MustSetValue(tensors.FromScalar(0.3))
-		fn := func(xs []*Node) *Node {
+		bias := []float64{0.2, -0.4}
+		ctx.InspectVariable("/layer", "biases").MustSetValue(tensors.FromFlatDataAndDimensions(bias, 2))
+		affineBias := []float64{1.1, 0.7, 1.3}
+		ctx.InspectVariable("/layer/affine", "biases").MustSetValue(tensors.FromFlatDataAndDimensions(affineBias, 3))
+
+		ops_ := func(xs []*Node) *Node {
 			g := xs[0].Graph()
 			kernel := Const(g, ctx.InspectVariable("/layer", "weights").MustValue())
 			affine := Const(g, ctx.InspectVariable("/layer/affine", "weights").MustValue())
-			styles := AddScalar(MulScalar(DotGeneral(xs[1], []int{1}, nil, affine, []int{0}, nil), 0.5), 1)
+			// Styles: equalized dense (wDim 4 -> scale 1/2) plus the affine bias.
+			styles := Add(MulScalar(DotGeneral(xs[1], []int{1}, nil, affine, []int{0}, nil), 0.5), Const(g, [][]float64{affineBias}))
 			y := ops.ModulatedConv2D(ops.UpsampleFIR2x(xs[0], ops.BilinearFilter), MulScalar(kernel, 1/math.Sqrt(27)), styles, true, ops.SamePadding(3))
-			y = Add(y, MulScalar(Const(g, noise), 0.3))
+			y = Add(Add(y, MulScalar(Const(g, noise), 0.3)), Const(g, [][][][]float64{{{bias}}}))
 			return ops.LeakyReLU(y, 0.2, math.Sqrt2)
 		}
-		// Same function as the layer (affine bias 1, layer bias 0 at init, wDim 4 -> scale 1/2):
-		layerOut := tensors.MustCopyFlatData[float64](init.MustExec(x, latent, noise)[0])
-		refOut := tensors.MustCopyFlatData[float64](MustNewExec(backend, fn).MustExec(x, latent)[0])
+		layerOut := tensors.MustCopyFlatData[float64](init.MustExec(x, latent)[0])
+		refOut := tensors.MustCopyFlatData[float64](MustNewExec(backend, ops_).MustExec(x, latent)[0])
 		assertClose(t, "StyleLayer vs its ops", layerOut, refOut, 1e-12)
-		// Noise enters linearly before a piecewise-linear activation: its second derivative is 0,
-		// so it is a constant here and the check covers input and latent.
-		gradcheck.Check(t, backend, fn, []*tensors.Tensor{x, latent}, gradcheck.Options{})
+		gradcheck.Check(t, backend, layer, []*tensors.Tensor{x, latent}, gradcheck.Options{Context: ctx})
 	})
 }

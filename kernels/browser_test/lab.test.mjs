@@ -1,12 +1,14 @@
 // Browser test of the notebook side: JupyterLab on 127.0.0.1 with the project's kernels, driven
 // by headless Debian chromium through playwright-core. It opens the quickstart, clears its saved
 // outputs, runs its first cells on the pure-Go kernel (the workspace header, the summary and the
-// real-digits grid) and checks that the grid image appears; the screenshot is kept in
-// .cache/artifacts/. Run by scripts/run-notebooks.sh (which sources kernels/env.sh); skipped with
-// the reason when chromium or playwright-core is missing.
+// real-digits grid) and checks the pixels of the grid image the page shows against the grey
+// levels kernels/browser_test/gridpixels computes from the same samples; the screenshot is kept
+// in .cache/artifacts/. Run by scripts/run-notebooks.sh (which sources kernels/env.sh); when
+// chromium or playwright-core is missing it is skipped with the reason, or fails where every
+// dependency is required (GOGAN_REQUIRE_DEPS=1, the test command).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -76,9 +78,12 @@ async function stopLab(lab, base, token) {
 test('quickstart: a cell run on the pure-Go kernel in JupyterLab shows its image', { timeout: 540000 }, async (t) => {
   const reason = skipReason();
   if (reason) {
+    if (process.env.GOGAN_REQUIRE_DEPS === '1') assert.fail(`the browser test cannot run: ${reason} (GOGAN_REQUIRE_DEPS=1 requires it)`);
     t.skip(reason);
     return;
   }
+  // The grey levels the grid must show, computed in Go from the data set (not from the image).
+  const expected = JSON.parse(execFileSync('go', ['run', './kernels/browser_test/gridpixels'], { cwd: repo, encoding: 'utf8' }));
   const { chromium } = await import('playwright-core');
   // JupyterLab serves a copy inside the repository (so the notebook's header still finds the
   // working copy), and keeps its settings and workspaces in the scratch folder: the test never
@@ -144,6 +149,26 @@ test('quickstart: a cell run on the pure-Go kernel in JupyterLab shows its image
     const size = await img.evaluate((el) => [el.complete, el.naturalWidth, el.naturalHeight]);
     // 8 x 4 tiles of 16x16 with 2-pixel gaps: 146 x 74 pixels.
     assert.deepEqual(size, [true, 146, 74]);
+    assert.deepEqual([expected.width, expected.height], [146, 74]);
+    // The decoded image, drawn to a canvas at its natural size: RGBA bytes.
+    const rgba = await img.evaluate((el) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = el.naturalWidth;
+      canvas.height = el.naturalHeight;
+      const g = canvas.getContext('2d');
+      g.drawImage(el, 0, 0);
+      return Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data);
+    });
+    const wrong = [];
+    for (let i = 0; i < expected.grey.length; i++) {
+      const [r, gr, b, a] = rgba.slice(4 * i, 4 * i + 4);
+      const want = expected.grey[i];
+      if (a !== 255 || Math.abs(r - want) > 1 || Math.abs(gr - want) > 1 || Math.abs(b - want) > 1) wrong.push(`(${i % 146}, ${Math.floor(i / 146)}): ${[r, gr, b, a]} want ${want}`);
+    }
+    assert.equal(wrong.length, 0, `${wrong.length} of ${expected.grey.length} pixels differ from the digits, first: ${wrong.slice(0, 5).join('; ')}`);
+    // The expected digits themselves are not blank: bright strokes (426) on black (6607).
+    const inked = expected.grey.filter((v) => v > 200).length, black = expected.grey.filter((v) => v === 0).length;
+    assert.ok(inked > 300 && black > 4000, `the expected grid has ${inked} bright and ${black} black pixels: not digits`);
     await assert.doesNotReject(cells.nth(2).locator('.jp-OutputArea-output', { hasText: 'backend "go"' }).first().waitFor({ timeout: 10000 }),
       'the summary names the pure-Go backend');
 

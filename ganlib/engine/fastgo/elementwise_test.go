@@ -14,25 +14,46 @@ import (
 // TestElementwiseGraphs builds random graphs of elementwise ops (intermediates used once, several
 // times, as outputs, with scalar operands) and compares them with a float64 evaluation: this
 // covers the kernels and the executor's buffer reuse (in-place writes, releases, donations).
+//
+// Each element is held to its own error bound, carried through the graph beside the reference
+// value (first-order running error analysis): an op's bound is what its operands' bounds can
+// change its result by, plus its own rounding (u = 2^-24 in float32, 2^-53 in float64; exact ops
+// add none). A wrong value in a small element fails even when other elements are large.
 func TestElementwiseGraphs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 4))
+	// bound* return the result's error bound given the operands' values and bounds and the
+	// unit roundoff u.
 	type binOp struct {
-		name string
-		f    func(a, b float64) float64
-		op   func(b backends.Builder, x, y backends.Op) (backends.Op, error)
+		name  string
+		f     func(a, b float64) float64
+		bound func(a, b, ea, eb, u float64) float64
+		op    func(b backends.Builder, x, y backends.Op) (backends.Op, error)
 	}
 	type unOp struct {
-		name string
-		f    func(a float64) float64
-		op   func(b backends.Builder, x backends.Op) (backends.Op, error)
+		name  string
+		f     func(a float64) float64
+		bound func(a, ea, u float64) float64
+		op    func(b backends.Builder, x backends.Op) (backends.Op, error)
 	}
+	inf := math.Inf(1)
 	bins := []binOp{
-		{"Add", func(a, b float64) float64 { return a + b }, backends.Builder.Add},
-		{"Sub", func(a, b float64) float64 { return a - b }, backends.Builder.Sub},
-		{"Mul", func(a, b float64) float64 { return a * b }, backends.Builder.Mul},
-		{"Div", func(a, b float64) float64 { return a / b }, backends.Builder.Div},
-		{"Max", math.Max, backends.Builder.Max},
-		{"Min", math.Min, backends.Builder.Min},
+		{"Add", func(a, b float64) float64 { return a + b },
+			func(a, b, ea, eb, u float64) float64 { return ea + eb + u*math.Abs(a+b) }, backends.Builder.Add},
+		{"Sub", func(a, b float64) float64 { return a - b },
+			func(a, b, ea, eb, u float64) float64 { return ea + eb + u*math.Abs(a-b) }, backends.Builder.Sub},
+		{"Mul", func(a, b float64) float64 { return a * b },
+			func(a, b, ea, eb, u float64) float64 {
+				return math.Abs(a)*eb + math.Abs(b)*ea + ea*eb + u*math.Abs(a*b)
+			}, backends.Builder.Mul},
+		{"Div", func(a, b float64) float64 { return a / b },
+			func(a, b, ea, eb, u float64) float64 {
+				if math.Abs(b) <= 2*eb {
+					return inf // the divisor's error may reach its value: no bound
+				}
+				return (ea+math.Abs(a/b)*eb)/(math.Abs(b)-eb) + u*math.Abs(a/b)
+			}, backends.Builder.Div},
+		{"Max", math.Max, func(a, b, ea, eb, u float64) float64 { return max(ea, eb) }, backends.Builder.Max},
+		{"Min", math.Min, func(a, b, ea, eb, u float64) float64 { return max(ea, eb) }, backends.Builder.Min},
 	}
 	sign := func(a float64) float64 {
 		switch {
@@ -44,12 +65,24 @@ func TestElementwiseGraphs(t *testing.T) {
 		return 0
 	}
 	uns := []unOp{
-		{"Neg", func(a float64) float64 { return -a }, backends.Builder.Neg},
-		{"Abs", math.Abs, backends.Builder.Abs},
-		{"Sign", sign, backends.Builder.Sign},
-		{"Sqrt", func(a float64) float64 { return math.Sqrt(math.Abs(a)) }, nil},
-		{"Rsqrt", func(a float64) float64 { return 1 / math.Sqrt(math.Abs(a)+1) }, nil},
+		{"Neg", func(a float64) float64 { return -a }, func(a, ea, u float64) float64 { return ea }, backends.Builder.Neg},
+		{"Abs", math.Abs, func(a, ea, u float64) float64 { return ea }, backends.Builder.Abs},
+		{"Sign", sign, func(a, ea, u float64) float64 {
+			if math.Abs(a) <= ea {
+				return 2 // the sign may flip
+			}
+			return 0
+		}, backends.Builder.Sign},
+		// Built as Sqrt(Abs(x)): |sqrt(x) - sqrt(y)| <= min(|x - y| / sqrt(x), sqrt(|x - y|)).
+		{"Sqrt", func(a float64) float64 { return math.Sqrt(math.Abs(a)) }, func(a, ea, u float64) float64 {
+			return min(ea/math.Sqrt(math.Abs(a)), math.Sqrt(ea)) + u*math.Sqrt(math.Abs(a))
+		}, nil},
+		// Built as Rsqrt(Abs(x) + 1): the sum rounds once, and rsqrt's slope is at most 1/2 above 1.
+		{"Rsqrt", func(a float64) float64 { return 1 / math.Sqrt(math.Abs(a)+1) }, func(a, ea, u float64) float64 {
+			return 0.5*(ea+u*(math.Abs(a)+1)) + 2*u/math.Sqrt(math.Abs(a)+1)
+		}, nil},
 	}
+	var compared, checked int
 	for name, backend := range newTestBackends(t) {
 		for trial := range 40 {
 			dims := randomDims(rng, 1+rng.IntN(3), 9)
@@ -57,12 +90,16 @@ func TestElementwiseGraphs(t *testing.T) {
 				dims = []int{300, 257} // split over cores
 			}
 			for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+				u := 0x1p-53
+				if dtype == dtypes.Float32 {
+					u = 0x1p-24
+				}
 				bld := backend.Builder("ew")
 				type value struct {
-					op     backends.Op
-					vals   []float64
-					scalar bool
-					dims   []int
+					op         backends.Op
+					vals, errs []float64
+					scalar     bool
+					dims       []int
 				}
 				var values []value
 				var inputs []backends.Buffer
@@ -80,45 +117,50 @@ func TestElementwiseGraphs(t *testing.T) {
 						}
 					}
 					v := randomValues(rng, d)
+					if dtype == dtypes.Float32 {
+						for k := range v {
+							v[k] = float64(float32(v[k])) // the reference starts from the values fed
+						}
+					}
 					p, err := bld.Parameter(fmt.Sprint("p", i), shapes.Make(dtype, d...), nil)
 					if err != nil {
 						t.Fatal(err)
 					}
-					values = append(values, value{op: p, vals: v, scalar: i == 2, dims: d})
+					values = append(values, value{op: p, vals: v, errs: make([]float64, len(v)), scalar: i == 2, dims: d})
 					inputs = append(inputs, toBuffer(t, backend, dtype, v, d))
 				}
 				desc := ""
 				for range 12 {
 					x := values[rng.IntN(len(values))]
 					var (
-						op   backends.Op
-						vals []float64
-						err  error
+						op         backends.Op
+						vals, errs []float64
+						err        error
 					)
 					if rng.IntN(3) == 0 {
-						u := uns[rng.IntN(len(uns))]
+						un := uns[rng.IntN(len(uns))]
 						in := x
-						switch u.name {
+						switch un.name {
 						case "Sqrt", "Rsqrt":
 							// keep arguments positive: abs (+1)
 							in.op, err = bld.Abs(x.op)
-							if err == nil && u.name == "Rsqrt" {
+							if err == nil && un.name == "Rsqrt" {
 								one, _ := bld.Constant(oneValue(dtype), []int{}...)
 								in.op, err = bld.Add(in.op, one)
 							}
-							if err == nil && u.name == "Sqrt" {
+							if err == nil && un.name == "Sqrt" {
 								op, err = bld.Sqrt(in.op)
 							} else if err == nil {
 								op, err = bld.Rsqrt(in.op)
 							}
 						default:
-							op, err = u.op(bld, x.op)
+							op, err = un.op(bld, x.op)
 						}
-						vals = make([]float64, len(x.vals))
+						vals, errs = make([]float64, len(x.vals)), make([]float64, len(x.vals))
 						for i, a := range x.vals {
-							vals[i] = u.f(a)
+							vals[i], errs[i] = un.f(a), un.bound(a, x.errs[i], u)
 						}
-						desc += " " + u.name
+						desc += " " + un.name
 					} else {
 						y := values[rng.IntN(len(values))]
 						if x.scalar && y.scalar {
@@ -137,9 +179,9 @@ func TestElementwiseGraphs(t *testing.T) {
 								outDims[a] = max(x.dims[a], y.dims[a])
 							}
 						}
-						at := func(v value, idx []int) float64 {
+						at := func(v value, idx []int) int {
 							if v.scalar {
-								return v.vals[0]
+								return 0
 							}
 							src := make([]int, len(idx))
 							for a := range idx {
@@ -147,15 +189,17 @@ func TestElementwiseGraphs(t *testing.T) {
 									src[a] = idx[a]
 								}
 							}
-							return v.vals[flatIndex(src, v.dims)]
+							return flatIndex(src, v.dims)
 						}
-						vals = make([]float64, sizeOf(outDims))
+						vals, errs = make([]float64, sizeOf(outDims)), make([]float64, sizeOf(outDims))
 						for i := range vals {
 							idx := multiIndex(i, outDims)
-							vals[i] = bo.f(at(x, idx), at(y, idx))
+							xi, yi := at(x, idx), at(y, idx)
+							vals[i] = bo.f(x.vals[xi], y.vals[yi])
+							errs[i] = bo.bound(x.vals[xi], y.vals[yi], x.errs[xi], y.errs[yi], u)
 						}
 						desc += " " + bo.name
-						values = append(values, value{op: op, vals: vals, dims: outDims})
+						values = append(values, value{op: op, vals: vals, errs: errs, dims: outDims})
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -164,7 +208,7 @@ func TestElementwiseGraphs(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					values = append(values, value{op: op, vals: vals, scalar: x.scalar, dims: x.dims})
+					values = append(values, value{op: op, vals: vals, errs: errs, scalar: x.scalar, dims: x.dims})
 				}
 				// Outputs: the last value and one intermediate.
 				outs := []value{values[len(values)-1], values[3+rng.IntN(len(values)-3)]}
@@ -183,19 +227,44 @@ func TestElementwiseGraphs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				tol := 1e-9
-				if dtype == dtypes.Float32 {
-					tol = 1e-3 // divisions by small values amplify float32 rounding
-				}
 				for i, o := range outs {
 					flat, _ := backend.BufferData(got[i])
-					checkValues(t, fmt.Sprintf("%s %s %v:%s output %d", name, dtype, dims, desc, i), toFloat64s(flat), o.vals, tol)
+					compared += len(o.vals)
+					checked += checkWithinBounds(t, fmt.Sprintf("%s %s %v:%s output %d", name, dtype, dims, desc, i), toFloat64s(flat), o.vals, o.errs)
 					_ = backend.BufferFinalize(got[i])
 				}
 				exec.Finalize()
 			}
 		}
 	}
+	// Divisions by values within their own error of 0 leave some elements without a bound.
+	t.Logf("%d of %d output elements checked against their error bounds", checked, compared)
+	if checked < compared*9/10 {
+		t.Errorf("only %d of %d output elements had an error bound to check", checked, compared)
+	}
+}
+
+// checkWithinBounds fails t at the first element of got farther from want than twice its error
+// bound (twice: the first-order bounds leave out second-order terms); an infinite bound (an
+// ill-conditioned element) is not checked. It returns how many elements were checked.
+func checkWithinBounds(t *testing.T, what string, got, want, bounds []float64) (checked int) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if math.IsInf(bounds[i], 1) {
+			continue
+		}
+		checked++
+		if got[i] == want[i] || (math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+			continue
+		}
+		if d := math.Abs(got[i] - want[i]); !(d <= 2*bounds[i]) {
+			t.Fatalf("%s: element %d = %.9g, want %.9g within %.3g", what, i, got[i], want[i], 2*bounds[i])
+		}
+	}
+	return checked
 }
 
 func oneValue(dtype dtypes.DType) any {

@@ -137,6 +137,7 @@ func (b *Builder) fuseElementwise(consumers []int) {
 		grouped[sink.idx] = true
 		sink.native = op
 		sink.inputs = inputs
+		counted(RewriteElementwise)
 	}
 }
 

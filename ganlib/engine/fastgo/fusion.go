@@ -3,6 +3,7 @@ package fastgo
 import (
 	"os"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends"
@@ -34,6 +35,31 @@ import (
 //  6. elementwise groups: see fuse_elem.go.
 //
 // Nodes left without consumers are not executed.
+
+// Rewrite names the rewrites above; RewriteCount says how often each was applied (tests assert
+// that the graphs they compare with and without fusion were fused at all).
+type Rewrite int
+
+const (
+	RewriteAccumulate Rewrite = iota
+	RewriteFold
+	RewriteView
+	RewriteReshape
+	RewriteBroadcast
+	RewriteElementwise
+	numRewrites
+)
+
+var rewriteCounts [numRewrites]atomic.Int64
+
+// RewriteCount returns how many times rewrite r was applied since the process started.
+func RewriteCount(r Rewrite) int64 { return rewriteCounts[r].Load() }
+
+func (r Rewrite) String() string {
+	return [...]string{"accumulate", "fold", "view", "reshape", "broadcast", "elementwise"}[r]
+}
+
+func counted(r Rewrite) { rewriteCounts[r].Add(1) }
 
 // rawLooper is a native op whose work is raw loops reading its inputs (movesOp, accumulateOp).
 type rawLooper interface {
@@ -261,6 +287,7 @@ func (b *Builder) fuseAccumulate(consumers []int) {
 			n.native = op
 			n.opType = backends.OpTypeAdd
 			n.inputs = []*node{n.inputs[1-p], padNode.inputs[0]}
+			counted(RewriteAccumulate)
 			break
 		}
 	}
@@ -286,6 +313,7 @@ func (b *Builder) fuseAccumulate(consumers []int) {
 		acc.raws = raws
 		acc.finish()
 		consumers[prev.idx] = 0
+		counted(RewriteAccumulate)
 	}
 }
 
@@ -363,6 +391,7 @@ func (b *Builder) fuseFold(consumers []int) {
 		}
 		if changed {
 			looper.finish()
+			counted(RewriteFold)
 		}
 	}
 }
@@ -490,6 +519,7 @@ func (b *Builder) fuseViews(consumers []int) {
 		if replaced {
 			lhsDims, rhsDims := dot.plan.lhsDims, dot.plan.rhsDims
 			dot.plan = newDotPlan(lhsDims, dot.lc, dot.lb, tabs[0], rhsDims, dot.rc, dot.rb, tabs[1])
+			counted(RewriteView)
 		}
 	}
 }
@@ -505,10 +535,14 @@ func (b *Builder) bypassReshapes() {
 			continue
 		}
 		for k, in := range n.inputs {
+			if !isReshape(in) {
+				continue
+			}
 			for isReshape(in) {
 				in = in.inputs[0]
 			}
 			n.inputs[k] = in
+			counted(RewriteReshape)
 		}
 	}
 }
@@ -600,6 +634,7 @@ func (b *Builder) fuseBroadcasts(consumers []int) {
 					op.scalar, op.inPlace = k, []int{1 - k}
 					n.inputs[k] = srcs[k]
 					scalarDone = true
+					counted(RewriteBroadcast)
 					break
 				}
 			}
@@ -614,6 +649,7 @@ func (b *Builder) fuseBroadcasts(consumers []int) {
 				}
 			}
 			op.bcast = newMoveLoop3(n.shape.Dimensions, strides[0], strides[1])
+			counted(RewriteBroadcast)
 			op.inPlace = nil
 			for k := range 2 {
 				if srcs[k] == nil {
@@ -634,6 +670,7 @@ func (b *Builder) fuseBroadcasts(consumers []int) {
 					op.falseScalar = true
 				}
 				op.inPlace = slices.DeleteFunc(op.inPlace, func(i int) bool { return i == k })
+				counted(RewriteBroadcast)
 			}
 		}
 	}

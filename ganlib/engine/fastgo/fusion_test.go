@@ -31,22 +31,24 @@ func im2colConv(x, kernel *Node) *Node {
 	return DotGeneral(Concatenate(windows, 3), []int{3}, nil, Reshape(kernel, kh*kw*cin, cout), []int{0}, nil)
 }
 
-// fusionCases are graphs whose results must not change with the fusion pass.
+// fusionCases are graphs whose results must not change with the fusion pass, with the rewrites
+// each exists to exercise.
 var fusionCases = map[string]struct {
-	dims [][]int
-	fn   func(in []*Node) []*Node
+	rewrites []fastgo.Rewrite
+	dims     [][]int
+	fn       func(in []*Node) []*Node
 }{
-	"conv forward and gradients": {[][]int{{2, 5, 6, 3}, {3, 3, 3, 4}, {2, 5, 6, 4}}, func(in []*Node) []*Node {
+	"conv forward and gradients": {[]fastgo.Rewrite{fastgo.RewriteAccumulate, fastgo.RewriteFold, fastgo.RewriteView}, [][]int{{2, 5, 6, 3}, {3, 3, 3, 4}, {2, 5, 6, 4}}, func(in []*Node) []*Node {
 		y := im2colConv(in[0], in[1])
 		loss := ReduceAllSum(Mul(y, in[2]))
 		return append([]*Node{y}, Gradient(loss, in[0], in[1])...)
 	}},
-	"conv with 33 channels (A read in place)": {[][]int{{2, 7, 9, 33}, {3, 3, 33, 40}, {2, 7, 9, 40}}, func(in []*Node) []*Node {
+	"conv with 33 channels (A read in place)": {[]fastgo.Rewrite{fastgo.RewriteAccumulate, fastgo.RewriteFold, fastgo.RewriteView}, [][]int{{2, 7, 9, 33}, {3, 3, 33, 40}, {2, 7, 9, 40}}, func(in []*Node) []*Node {
 		y := im2colConv(in[0], in[1])
 		loss := ReduceAllSum(Mul(y, in[2]))
 		return append([]*Node{y}, Gradient(loss, in[0], in[1])...)
 	}},
-	"gradient penalty through two convs": {[][]int{{2, 6, 5, 2}, {3, 3, 2, 3}, {3, 3, 3, 2}}, func(in []*Node) []*Node {
+	"gradient penalty through two convs": {[]fastgo.Rewrite{fastgo.RewriteAccumulate, fastgo.RewriteFold, fastgo.RewriteView, fastgo.RewriteElementwise}, [][]int{{2, 6, 5, 2}, {3, 3, 2, 3}, {3, 3, 3, 2}}, func(in []*Node) []*Node {
 		h := im2colConv(in[0], in[1])
 		h = Max(h, MulScalar(h, 0.2))
 		score := ReduceAllSum(im2colConv(h, in[2]))
@@ -54,22 +56,22 @@ var fusionCases = map[string]struct {
 		penalty := ReduceAllSum(Square(gx))
 		return append([]*Node{penalty}, Gradient(penalty, in[1], in[2])...)
 	}},
-	"pad gradient": {[][]int{{3, 4}, {}}, func(in []*Node) []*Node {
+	"pad gradient": {[]fastgo.Rewrite{fastgo.RewriteElementwise}, [][]int{{3, 4}, {}}, func(in []*Node) []*Node {
 		y := Pad(in[0], in[1], backends.PadAxis{Start: 1, End: -1, Interior: 1}, backends.PadAxis{Start: -2, End: 2})
 		loss := ReduceAllSum(Square(y))
 		return append([]*Node{y}, Gradient(loss, in[0], in[1])...)
 	}},
-	"accumulation onto a broadcast": {[][]int{{3, 4}, {}}, func(in []*Node) []*Node {
+	"accumulation onto a broadcast": {[]fastgo.Rewrite{fastgo.RewriteAccumulate}, [][]int{{3, 4}, {}}, func(in []*Node) []*Node {
 		padded := Pad(in[0], ScalarZero(in[0].Graph(), in[0].DType()), backends.PadAxis{Start: 1, End: 2}, backends.PadAxis{Start: 2})
 		y := Add(BroadcastToDims(Reshape(in[1], 1, 1), 6, 6), padded)
 		return []*Node{y}
 	}},
-	"reshapes around in-place elementwise ops": {[][]int{{2, 1, 1, 3}}, func(in []*Node) []*Node {
+	"reshapes around in-place elementwise ops": {[]fastgo.Rewrite{fastgo.RewriteReshape, fastgo.RewriteElementwise}, [][]int{{2, 1, 1, 3}}, func(in []*Node) []*Node {
 		a := MulScalar(Reshape(Neg(in[0]), 2, 3), 2) // may write into Neg's buffer, shaped [2 1 1 3]
 		b := Reshape(a, 2, 1, 3)                     // a simplego Reshape checks its input's shape
 		return []*Node{Exp(b), Reshape(Neg(b), 6)}
 	}},
-	"broadcast operands of elementwise ops": {[][]int{{3, 4, 5}, {4, 1}, {}}, func(in []*Node) []*Node {
+	"broadcast operands of elementwise ops": {[]fastgo.Rewrite{fastgo.RewriteBroadcast, fastgo.RewriteElementwise}, [][]int{{3, 4, 5}, {4, 1}, {}}, func(in []*Node) []*Node {
 		g := in[0].Graph()
 		b := BroadcastToDims(Reshape(in[1], 1, 4, 1), 3, 4, 5) // a bias-like broadcast
 		s := BroadcastToDims(in[2], 3, 4, 5)                   // a broadcast scalar
@@ -79,7 +81,7 @@ var fusionCases = map[string]struct {
 		w := Sub(BroadcastToDims(Reshape(in[1], 1, 4, 1), 3, 4, 5), z)
 		return append([]*Node{z, w}, Gradient(ReduceAllSum(Square(Add(z, w))), in[0], in[1], in[2])...)
 	}},
-	"transposed and sliced operands": {[][]int{{4, 7, 5}, {5, 6}}, func(in []*Node) []*Node {
+	"transposed and sliced operands": {[]fastgo.Rewrite{fastgo.RewriteFold, fastgo.RewriteView}, [][]int{{4, 7, 5}, {5, 6}}, func(in []*Node) []*Node {
 		a := Slice(TransposeAllAxes(in[0], 2, 0, 1), AxisRange(), AxisRange(1, 4), AxisRange(0, 7).Stride(2))
 		b := Reverse(in[1], 0)
 		y := DotGeneral(a, []int{0}, nil, b, []int{0}, nil)
@@ -141,7 +143,18 @@ func TestFusionPreservesResults(t *testing.T) {
 					}
 					return values
 				}
-				want, got := run(false), run(true)
+				want := run(false)
+				before := make([]int64, len(c.rewrites))
+				for k, r := range c.rewrites {
+					before[k] = fastgo.RewriteCount(r)
+				}
+				got := run(true)
+				// A comparison with fusion on proves nothing unless the rewrites happened.
+				for k, r := range c.rewrites {
+					if fastgo.RewriteCount(r) == before[k] {
+						t.Errorf("%s %s %s: the %s rewrite was not applied", name, bname, dtype, r)
+					}
+				}
 				for i := range want {
 					fastgo.CheckValues(t, fmt.Sprintf("%s %s %s output %d", name, bname, dtype, i), got[i], want[i], 1e-5)
 				}

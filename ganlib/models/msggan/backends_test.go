@@ -10,22 +10,25 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
+// stepsConfig is a 16x16 RGB MSG-ProGAN with 3 scales and at most 8 channels: every layer kind
+// and the multi-scale penalty, small enough for XLA to compile both step graphs in seconds.
+func stepsConfig() Config { return tiny(PhiSimple, AllConnections(16)) }
+
+// trainingContext has the training defaults (Adam with betas (0, 0.99), lr 0.003, lambda 10,
+// drift 0.001), as cmd/gantrain sets them.
+func trainingContext() *context.Context {
+	ctx := context.New()
+	ctx.SetParams(train.DefaultParams())
+	return ctx
+}
+
 // TestStepsMatchAcrossBackends runs one WGAN-GP discriminator step and then one generator step
 // of a small MSG-ProGAN on pure Go and on XLA from identical weights and inputs, and compares
 // the losses, gradient norms, updated weights and optimizer state within float32 rounding
-// (train.Float32Tolerances); then each against pure Go in float64, measuring their own rounding.
+// (train.Float32Tolerances).
 func TestStepsMatchAcrossBackends(t *testing.T) {
 	xla := gradcheck.XLA(t)
-	// A 16x16 RGB MSG-ProGAN with 3 scales and at most 8 channels: every layer kind and the
-	// multi-scale penalty, small enough for XLA to compile both step graphs in seconds.
-	cfg := tiny(PhiSimple, AllConnections(16))
-	// The training defaults (Adam with betas (0, 0.99), lr 0.003, lambda 10, drift 0.001), as
-	// cmd/gantrain sets them.
-	newContext := func() *context.Context {
-		ctx := context.New()
-		ctx.SetParams(train.DefaultParams())
-		return ctx
-	}
+	cfg, newContext := stepsConfig(), trainingContext
 	tol := train.Float32Tolerances
 	c, err := train.StepComparison{Reference: gradcheck.PureGo(), Other: xla, NewContext: newContext, GAN: cfg.GAN(),
 		RealDims: []int{4, 16, 16, 3}, Seed: 21, Tolerances: tol}.Run()
@@ -48,24 +51,34 @@ func TestStepsMatchAcrossBackends(t *testing.T) {
 		t.Errorf("compared %d outputs and %v variables after the D and G steps, want 7 and [67 104]", len(c.Outputs), c.Variables)
 	}
 
-	// Each backend's float32 steps against pure Go's float64 ones: their own rounding errors.
+}
+
+// TestStepsAgainstFloat64 runs the steps of TestStepsMatchAcrossBackends in float32 on each
+// backend (pure Go always, XLA where its plugin loads) against pure Go in float64: each
+// backend's own rounding error, within the float32 tolerances, and not zero (a float64 side that
+// silently ran in float32 would agree exactly).
+func TestStepsAgainstFloat64(t *testing.T) {
+	cfg, newContext := stepsConfig(), trainingContext
 	// The same tolerances, but for the gradients: D's score bias has a gradient of ~6e-5 that
 	// is what remains of cancelling terms of ±1/batch (its Wasserstein terms cancel exactly; the
 	// drift term remains), so its float32 rounding, ~u relative to 1, is ~1e-3 of itself (XLA
 	// measured 5.05e-5 in its second moment, pure Go less).
-	f64Tol := tol
+	f64Tol := train.Float32Tolerances
 	f64Tol.OptimizerState = 2e-4
-	for name, backend := range map[string]backends.Backend{"pure Go": gradcheck.PureGo(), "XLA": xla} {
+	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
 		c, err := train.StepComparison{Reference: gradcheck.PureGo(), ReferenceDType: dtypes.Float64, Other: backend, NewContext: newContext,
 			GAN: cfg.GAN(), RealDims: []int{4, 16, 16, 3}, Seed: 21, Tolerances: f64Tol}.Run()
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s float32 vs pure Go float64: %s", name, c)
+		t.Logf("%s float32 vs pure Go float64: %s", backend.Name(), c)
 		for _, v := range c.Violations {
-			t.Errorf("%s float32 vs pure Go float64: %s", name, v)
+			t.Errorf("%s float32 vs pure Go float64: %s", backend.Name(), v)
 		}
-	}
+		if c.MaxOutput() < 1e-10 || c.DGradientError < 1e-10 || c.Weights+c.OptimizerState < 1e-10 {
+			t.Errorf("%s float32 vs pure Go float64: %s; want differences of float32 rounding, not exact agreement", backend.Name(), c)
+		}
+	})
 }
 
 // TestCompareBackendsCatchesADifference checks the comparison itself: the same backend on both

@@ -1,0 +1,656 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/losses"
+	"github.com/ganlab/gogan/ganlib/ops"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// The tests here check each loss and regularizer of the training steps against a plain Go
+// computation of the same tiny two-scale GAN, written from the papers' formulas: the step's
+// reported terms, and the weights after two optimizer steps against Adam applied by hand to
+// central finite differences of the hand-written loss. A term that the step computes but leaves
+// out of the loss, an interpolation weight lost, a regularizer weighted 0, all change the weights.
+//
+// The GAN, with every weight in float64 (batch quadB, latents 3, one 2x2 grey image and its 1x1
+// average):
+//
+//	G: w = z M (M [3, 3], the mapping), fine = tanh(w S) (S [3, 4], the synthesis), coarse = mean(fine)
+//	D: score = sum over the two scales i of sum_p (a_i[p] x_i[p]^2 / 2 + v_i[p] x_i[p])
+//
+// D is quadratic, so its input gradient a_i ⊙ x + v_i depends on where it is taken (WGAN-GP's
+// interpolate, R1's reals), and G is nonlinear in w, so the path length depends on the weights.
+
+const (
+	quadB   = 4 // batch
+	quadZ   = 3 // latent and w size
+	quadPix = 4 // pixels of the fine 2x2 image
+)
+
+// quadParams holds the GAN's weights by variable name; shapes are in quadShapes.
+type quadParams map[string][]float64
+
+var (
+	quadShapes = map[string][]int{
+		"mapping": {quadZ, quadZ}, "synthesis": {quadZ, quadPix},
+		"a1": {1}, "v1": {1}, "a4": {quadPix}, "v4": {quadPix},
+	}
+	quadGenerator     = []string{"mapping", "synthesis"}
+	quadDiscriminator = []string{"a1", "v1", "a4", "v4"}
+)
+
+func (p quadParams) clone() quadParams {
+	c := quadParams{}
+	for k, v := range p {
+		c[k] = slices.Clone(v)
+	}
+	return c
+}
+
+func randomQuadParams(rng *rand.Rand) quadParams {
+	p := quadParams{}
+	for name, dims := range quadShapes {
+		n := 1
+		for _, d := range dims {
+			n *= d
+		}
+		p[name] = randomSlice(rng, n, 0.8)
+	}
+	return p
+}
+
+func randomSlice(rng *rand.Rand, n int, scale float64) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = scale * (2*rng.Float64() - 1)
+	}
+	return s
+}
+
+// --- The plain Go GAN ---
+
+// quadInputs are one step's inputs: real fine images, latents, interpolation weights and
+// path-length noise, one row per sample.
+type quadInputs struct {
+	real, z, noise [][]float64
+	eps            []float64
+}
+
+func randomQuadInputs(rng *rand.Rand) quadInputs {
+	var in quadInputs
+	for range quadB {
+		in.real = append(in.real, randomSlice(rng, quadPix, 1))
+		in.z = append(in.z, randomSlice(rng, quadZ, 1.5))
+		in.noise = append(in.noise, randomSlice(rng, quadPix, 1.5))
+		in.eps = append(in.eps, rng.Float64())
+	}
+	return in
+}
+
+// pyramid returns a fine image's two scales, coarse first: [mean], fine.
+func pyramid(fine []float64) [2][]float64 {
+	var sum float64
+	for _, x := range fine {
+		sum += x
+	}
+	return [2][]float64{{sum / float64(len(fine))}, fine}
+}
+
+func (p quadParams) mapping(z []float64) []float64 {
+	w := make([]float64, quadZ)
+	for k := range quadZ {
+		for i := range quadZ {
+			w[k] += z[i] * p["mapping"][i*quadZ+k]
+		}
+	}
+	return w
+}
+
+// synthesis returns tanh(w S), the fine image.
+func (p quadParams) synthesis(w []float64) []float64 {
+	img := make([]float64, quadPix)
+	for j := range quadPix {
+		var u float64
+		for k := range quadZ {
+			u += w[k] * p["synthesis"][k*quadPix+j]
+		}
+		img[j] = math.Tanh(u)
+	}
+	return img
+}
+
+func (p quadParams) generate(z []float64) [2][]float64 { return pyramid(p.synthesis(p.mapping(z))) }
+
+func (p quadParams) scaleNames(i int) (a, v string) {
+	if i == 0 {
+		return "a1", "v1"
+	}
+	return "a4", "v4"
+}
+
+func (p quadParams) score(xs [2][]float64) float64 {
+	var s float64
+	for i, x := range xs {
+		a, v := p.scaleNames(i)
+		for k, xk := range x {
+			s += p[a][k]*xk*xk/2 + p[v][k]*xk
+		}
+	}
+	return s
+}
+
+// inputGradNorm2 is ||d score / d x_i||^2 = ||a_i ⊙ x_i + v_i||^2 for scale i.
+func (p quadParams) inputGradNorm2(i int, x []float64) float64 {
+	a, v := p.scaleNames(i)
+	var sum float64
+	for k, xk := range x {
+		g := p[a][k]*xk + p[v][k]
+		sum += g * g
+	}
+	return sum
+}
+
+func softplus(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+
+func mean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+// scores returns D's scores of the real pyramids and of the fakes G makes of the latents.
+func (p quadParams) scores(in quadInputs) (real, fake []float64) {
+	for b := range quadB {
+		real = append(real, p.score(pyramid(in.real[b])))
+		fake = append(fake, p.score(p.generate(in.z[b])))
+	}
+	return real, fake
+}
+
+// wganGP returns E[D(fake)] - E[D(real)], the penalty E_i E_b (||grad_{x_i} D(x̂)|| - 1)^2 at
+// x̂ = real + eps (fake - real) (eps shared by a sample's scales) and the drift E[D(real)^2].
+func (p quadParams) wganGP(in quadInputs) (wasserstein, penalty, drift float64) {
+	real, fake := p.scores(in)
+	wasserstein = mean(fake) - mean(real)
+	for b := range quadB {
+		r, f := pyramid(in.real[b]), p.generate(in.z[b])
+		for i := range 2 {
+			x := make([]float64, len(r[i]))
+			for k := range x {
+				x[k] = r[i][k] + in.eps[b]*(f[i][k]-r[i][k])
+			}
+			d := math.Sqrt(p.inputGradNorm2(i, x)) - 1
+			penalty += d * d / (2 * quadB)
+		}
+		drift += real[b] * real[b] / quadB
+	}
+	return wasserstein, penalty, drift
+}
+
+// r1 is gamma/2 E_i E_b ||grad_{x_i} D(real)||^2, each scale's own partial gradient.
+func (p quadParams) r1(in quadInputs, gamma float64) float64 {
+	var sum float64
+	for b := range quadB {
+		r := pyramid(in.real[b])
+		for i := range 2 {
+			sum += p.inputGradNorm2(i, r[i])
+		}
+	}
+	return gamma / 2 * sum / (2 * quadB)
+}
+
+// nsDiscriminator is E[softplus(D(fake))] + E[softplus(-D(real))].
+func (p quadParams) nsDiscriminator(in quadInputs) float64 {
+	real, fake := p.scores(in)
+	var loss float64
+	for b := range quadB {
+		loss += (softplus(fake[b]) + softplus(-real[b])) / quadB
+	}
+	return loss
+}
+
+// orthogonal is beta * sum over G's matrices of ||W^T W ⊙ (1 - I)||_F^2 (BigGAN Sec. 3.1).
+func (p quadParams) orthogonal(beta float64) float64 {
+	var sum float64
+	for _, name := range quadGenerator {
+		rows, cols := quadShapes[name][0], quadShapes[name][1]
+		w := p[name]
+		for i := range cols {
+			for j := range cols {
+				if i == j {
+					continue
+				}
+				var dot float64
+				for r := range rows {
+					dot += w[r*cols+i] * w[r*cols+j]
+				}
+				sum += dot * dot
+			}
+		}
+	}
+	return beta * sum
+}
+
+// pathLengths returns each sample's ||J_w^T y||, y = noise / sqrt(H W), for the synthesis
+// tanh(w S): (J_w^T y)_k = sum_j S[k, j] (1 - tanh(u_j)^2) y_j.
+func (p quadParams) pathLengths(in quadInputs, batch int) []float64 {
+	lengths := make([]float64, batch)
+	for b := range batch {
+		w := p.mapping(in.z[b])
+		img := p.synthesis(w)
+		var sum float64
+		for k := range quadZ {
+			var g float64
+			for j := range quadPix {
+				y := in.noise[b][j] / math.Sqrt(quadPix)
+				g += p["synthesis"][k*quadPix+j] * (1 - img[j]*img[j]) * y
+			}
+			sum += g * g
+		}
+		lengths[b] = math.Sqrt(sum)
+	}
+	return lengths
+}
+
+// pathLength returns StyleGAN2's penalty weight E_b (length_b - a')^2 with the running mean
+// a' = a + decay (E_b length_b - a) updated first, a' and the batch's mean length.
+func (p quadParams) pathLength(in quadInputs, batch int, pl losses.PathLength, runningMean float64) (penalty, newMean, meanLength float64) {
+	lengths := p.pathLengths(in, batch)
+	meanLength = mean(lengths)
+	newMean = runningMean + pl.Decay*(meanLength-runningMean)
+	for _, l := range lengths {
+		penalty += (l - newMean) * (l - newMean) / float64(batch)
+	}
+	return pl.Weight * penalty, newMean, meanLength
+}
+
+// --- Optimizer by hand ---
+
+// handAdam is Adam (Kingma & Ba, with bias correction) on named parameters.
+type handAdam struct {
+	lr, beta1, beta2, eps float64
+	step                  int
+	m, v                  quadParams
+}
+
+func newHandAdam(o Optimizer) *handAdam {
+	return &handAdam{lr: o.LearningRate, beta1: o.Beta1, beta2: o.Beta2, eps: o.Epsilon, m: quadParams{}, v: quadParams{}}
+}
+
+// lazy returns Adam with StyleGAN2's lazy-regularization correction (App. B): lr and betas
+// raised to c = interval / (interval + 1), written out here from the paper.
+func (a *handAdam) lazy(interval int) *handAdam {
+	c := float64(interval) / float64(interval+1)
+	return &handAdam{lr: a.lr * c, beta1: math.Pow(a.beta1, c), beta2: math.Pow(a.beta2, c), eps: a.eps, m: quadParams{}, v: quadParams{}}
+}
+
+func (a *handAdam) apply(p quadParams, grads quadParams) {
+	a.step++
+	for name, g := range grads {
+		if a.m[name] == nil {
+			a.m[name], a.v[name] = make([]float64, len(g)), make([]float64, len(g))
+		}
+		for k := range g {
+			a.m[name][k] = a.beta1*a.m[name][k] + (1-a.beta1)*g[k]
+			a.v[name][k] = a.beta2*a.v[name][k] + (1-a.beta2)*g[k]*g[k]
+			mHat := a.m[name][k] / (1 - math.Pow(a.beta1, float64(a.step)))
+			vHat := a.v[name][k] / (1 - math.Pow(a.beta2, float64(a.step)))
+			p[name][k] -= a.lr * mHat / (math.Sqrt(vHat) + a.eps)
+		}
+	}
+}
+
+// numericGradient is the central finite-difference gradient of loss with respect to the named
+// parameters (float64; its error, ~1e-10 here, is far below the tests' tolerance).
+func numericGradient(p quadParams, names []string, loss func(quadParams) float64) (grads quadParams, norm float64) {
+	const h = 1e-6
+	grads = quadParams{}
+	for _, name := range names {
+		grads[name] = make([]float64, len(p[name]))
+		for k := range p[name] {
+			q := p.clone()
+			q[name][k] += h
+			plus := loss(q)
+			q[name][k] -= 2 * h
+			grads[name][k] = (plus - loss(q)) / (2 * h)
+			norm += grads[name][k] * grads[name][k]
+		}
+	}
+	return grads, math.Sqrt(norm)
+}
+
+// --- The steps, in GoMLX ---
+
+// quadGAN is the GAN above as the training steps see it, its variables created from init.
+func quadGAN(init quadParams) GAN {
+	variable := func(ctx *context.Context, g *Graph, name string) *Node {
+		value := tensors.FromFlatDataAndDimensions(slices.Clone(init[name]), quadShapes[name]...)
+		return ctx.VariableWithValue(name, value).ValueGraph(g)
+	}
+	gan := GAN{LatentDim: quadZ}
+	gan.Mapping = func(ctx *context.Context, z *Node) *Node { return MatMul(z, variable(ctx, z.Graph(), "mapping")) }
+	gan.Synthesis = func(ctx *context.Context, w *Node) []*Node {
+		fine := Reshape(Tanh(MatMul(w, variable(ctx, w.Graph(), "synthesis"))), -1, 2, 2, 1)
+		return []*Node{ops.AvgPool2x(fine), fine}
+	}
+	gan.Generator = func(ctx *context.Context, z *Node) []*Node { return gan.Synthesis(ctx, gan.Mapping(ctx, z)) }
+	gan.Discriminator = func(ctx *context.Context, images []*Node) *Node {
+		var score *Node
+		for i, x := range images {
+			flat := Reshape(x, x.Shape().Dimensions[0], -1)
+			aName, vName := quadParams{}.scaleNames(i)
+			a, v := Reshape(variable(ctx, x.Graph(), aName), 1, -1), Reshape(variable(ctx, x.Graph(), vName), 1, -1)
+			term := ReduceSum(Add(MulScalar(Mul(a, Square(flat)), 0.5), Mul(v, flat)), 1)
+			if score == nil {
+				score = term
+			} else {
+				score = Add(score, term)
+			}
+		}
+		return Reshape(score, -1, 1)
+	}
+	gan.RealInputs = func(real *Node) []*Node { return Pyramid(real, 1) }
+	return gan
+}
+
+// tensorOf returns rows as a tensor [len(rows), dims...].
+func tensorOf(rows [][]float64, dims ...int) *tensors.Tensor {
+	var flat []float64
+	for _, r := range rows {
+		flat = append(flat, r...)
+	}
+	return tensors.FromFlatDataAndDimensions(flat, append([]int{len(rows)}, dims...)...)
+}
+
+// stepRun is a step graph run twice on the same inputs.
+type stepRun struct {
+	terms quadParams // the first run's named outputs (one value each)
+	ctx   *context.Context
+}
+
+func (r stepRun) term(t *testing.T, name string) float64 {
+	t.Helper()
+	v, ok := r.terms[name]
+	if !ok {
+		t.Fatalf("the step reports no %q (it has %v)", name, r.terms)
+	}
+	return v[0]
+}
+
+// weights reads the named variables of scope.
+func (r stepRun) weights(scope string, names []string) quadParams {
+	p := quadParams{}
+	for _, name := range names {
+		p[name] = tensors.MustCopyFlatData[float64](r.ctx.InspectVariable(scope, name).MustValue())
+	}
+	return p
+}
+
+// runTwice builds a step graph with the training settings in ctx and executes it twice on the
+// same inputs (two optimizer steps).
+func runTwice(t *testing.T, ctx *context.Context, build func(ctx *context.Context, in []*Node) terms, inputs ...*tensors.Tensor) stepRun {
+	t.Helper()
+	var names []string
+	exec := context.MustNewExec(gradcheck.PureGo(), ctx, func(ctx *context.Context, in []*Node) []*Node {
+		tm := build(ctx, in)
+		names = tm.names
+		return tm.values
+	})
+	args := make([]any, len(inputs))
+	for i, x := range inputs {
+		args[i] = x
+	}
+	run := stepRun{terms: quadParams{}, ctx: ctx}
+	for i, out := range exec.MustExec(args...) {
+		run.terms[names[i]] = []float64{tensors.ToScalar[float64](out)}
+	}
+	exec.MustExec(args...)
+	return run
+}
+
+// stepContext returns a context with the training defaults and the given settings.
+func stepContext(settings map[string]any) *context.Context {
+	ctx := context.New()
+	ctx.SetParams(DefaultParams())
+	ctx.SetParams(settings)
+	return ctx
+}
+
+// assertNearAll fails t for every element of got not within 1e-8 (relative to max(1, |want|))
+// of want's; the finite-difference gradients the references use are good to ~1e-10.
+func assertNearAll(t *testing.T, what string, got, want quadParams) {
+	t.Helper()
+	for name, g := range got {
+		w := want[name]
+		for k := range g {
+			if d := math.Abs(got[name][k] - w[k]); !(d <= 1e-8*max(1, math.Abs(w[k]))) {
+				t.Errorf("%s %s[%d] = %.12g, want %.12g", what, name, k, got[name][k], w[k])
+			}
+		}
+	}
+}
+
+func assertNear(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if d := math.Abs(got - want); !(d <= 1e-9*max(1, math.Abs(want))) {
+		t.Errorf("%s = %.12g, want %.12g", what, got, want)
+	}
+}
+
+// assertMatters fails t unless the term changes the weights by far more than the tolerance:
+// then leaving it out of the loss cannot pass assertNearAll.
+func assertMatters(t *testing.T, term string, with, without quadParams) {
+	t.Helper()
+	var largest float64
+	for name, w := range with {
+		for k := range w {
+			largest = max(largest, math.Abs(w[k]-without[name][k]))
+		}
+	}
+	if largest < 1e-5 {
+		t.Fatalf("the test cannot tell %s from its absence: the weights differ by %.3g at most", term, largest)
+	}
+}
+
+// handSteps applies two hand Adam steps to the named parameters of p, each down the
+// finite-difference gradient of loss(p, in); it returns the first gradient's norm.
+func handSteps(p quadParams, names []string, adam *handAdam, loss func(quadParams) float64) float64 {
+	grads, norm := numericGradient(p, names, loss)
+	adam.apply(p, grads)
+	grads, _ = numericGradient(p, names, loss)
+	adam.apply(p, grads)
+	return norm
+}
+
+// TestWGANGPStep: the WGAN-GP discriminator step's terms (Wasserstein estimate, MSG-GAN's
+// multi-scale penalty at the interpolates, drift) and the weights after two steps.
+func TestWGANGPStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 1))
+	init, in := randomQuadParams(rng), randomQuadInputs(rng)
+	ctx := stepContext(nil)
+	o, err := ObjectiveFromContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	optD, _ := o.optimizers(ctx)
+	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(init).DiscriminatorStep(ctx, o, optD, x[0], x[1], x[2])
+	}, tensorOf(in.real, 2, 2, 1), tensorOf(in.z, quadZ), tensors.FromFlatDataAndDimensions(slices.Clone(in.eps), quadB))
+
+	wass, penalty, drift := init.wganGP(in)
+	atReals := in
+	atReals.eps = make([]float64, quadB)
+	if _, penaltyAtReals, _ := init.wganGP(atReals); math.Abs(penalty-penaltyAtReals) < 1e-2 {
+		t.Fatalf("penalty at the interpolates %.6g, at the reals %.6g: the test cannot tell them apart", penalty, penaltyAtReals)
+	}
+	lambda, driftWeight := o.WGANGP.Lambda, o.WGANGP.Drift
+	assertNear(t, "wasserstein", run.term(t, "wasserstein"), wass)
+	assertNear(t, "gradient_penalty", run.term(t, "gradient_penalty"), penalty)
+	assertNear(t, "drift", run.term(t, "drift"), drift)
+	assertNear(t, "d_loss", run.term(t, "d_loss"), wass+lambda*penalty+driftWeight*drift)
+
+	loss := func(lambda float64) func(quadParams) float64 {
+		return func(p quadParams) float64 {
+			w, gp, dr := p.wganGP(in)
+			return w + lambda*gp + driftWeight*dr
+		}
+	}
+	want, without := init.clone(), init.clone()
+	norm := handSteps(want, quadDiscriminator, newHandAdam(optD), loss(lambda))
+	handSteps(without, quadDiscriminator, newHandAdam(optD), loss(0))
+	assertMatters(t, "the gradient penalty", want, without)
+	assertNear(t, "d_grad_norm", run.term(t, "d_grad_norm"), norm)
+	assertNearAll(t, "D after two WGAN-GP steps", run.weights(DiscriminatorScope, quadDiscriminator), want)
+	assertNearAll(t, "G (untouched by D's step)", run.weights(GeneratorScope, quadGenerator), init)
+}
+
+// TestNonSaturatingStepWithR1: the non-lazy R1 branch, R1 added to every D step (r1_interval 1).
+func TestNonSaturatingStepWithR1(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 1))
+	init, in := randomQuadParams(rng), randomQuadInputs(rng)
+	const gamma = 3.0
+	ctx := stepContext(map[string]any{ParamLoss: LossNonSaturating, ParamR1Gamma: gamma, ParamR1Interval: 1})
+	o, err := ObjectiveFromContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.lazyR1() {
+		t.Fatal("r1_interval 1 made R1 lazy")
+	}
+	optD, _ := o.optimizers(ctx)
+	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(init).DiscriminatorStep(ctx, o, optD, x[0], x[1], x[2])
+	}, tensorOf(in.real, 2, 2, 1), tensorOf(in.z, quadZ), tensors.FromFlatDataAndDimensions(slices.Clone(in.eps), quadB))
+
+	real, fake := init.scores(in)
+	assertNear(t, "d_loss", run.term(t, "d_loss"), init.nsDiscriminator(in))
+	assertNear(t, "d_real_score", run.term(t, "d_real_score"), mean(real))
+	assertNear(t, "d_fake_score", run.term(t, "d_fake_score"), mean(fake))
+	assertNear(t, "r1", run.term(t, "r1"), init.r1(in, gamma))
+
+	loss := func(gamma float64) func(quadParams) float64 {
+		return func(p quadParams) float64 { return p.nsDiscriminator(in) + p.r1(in, gamma) }
+	}
+	want, without := init.clone(), init.clone()
+	norm := handSteps(want, quadDiscriminator, newHandAdam(optD), loss(gamma))
+	handSteps(without, quadDiscriminator, newHandAdam(optD), loss(0))
+	assertMatters(t, "R1", want, without)
+	assertNear(t, "d_grad_norm", run.term(t, "d_grad_norm"), norm)
+	assertNearAll(t, "D after two steps with R1", run.weights(DiscriminatorScope, quadDiscriminator), want)
+}
+
+// TestLazyR1Step: StyleGAN2's lazy R1 step minimises interval * R1 alone, with D's optimizer
+// lazily corrected.
+func TestLazyR1Step(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 1))
+	init, in := randomQuadParams(rng), randomQuadInputs(rng)
+	const gamma, interval = 0.5, 4
+	ctx := stepContext(map[string]any{ParamLoss: LossNonSaturating, ParamR1Gamma: gamma, ParamR1Interval: interval})
+	o, err := ObjectiveFromContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	optD, _ := o.optimizers(ctx)
+	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(init).DiscriminatorRegStep(ctx, o, optD, x[0])
+	}, tensorOf(in.real, 2, 2, 1))
+
+	assertNear(t, "r1", run.term(t, "r1"), init.r1(in, gamma))
+	want := init.clone()
+	adam := newHandAdam(OptimizerFor(ctx, DiscriminatorScope)).lazy(interval)
+	norm := handSteps(want, quadDiscriminator, adam, func(p quadParams) float64 { return interval * p.r1(in, gamma) })
+	assertMatters(t, "the lazy R1 step", want, init)
+	assertNear(t, "d_reg_grad_norm", run.term(t, "d_reg_grad_norm"), norm)
+	assertNearAll(t, "D after two lazy R1 steps", run.weights(DiscriminatorScope, quadDiscriminator), want)
+}
+
+// TestGeneratorStepWithOrthogonalRegularization: the hinge generator loss -E[D(G(z))] plus
+// BigGAN's orthogonal regularization of G's matrices.
+func TestGeneratorStepWithOrthogonalRegularization(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 1))
+	init, in := randomQuadParams(rng), randomQuadInputs(rng)
+	const beta = 0.05
+	ctx := stepContext(map[string]any{ParamLoss: LossHinge, ParamOrthogonalBeta: beta})
+	o, err := ObjectiveFromContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, optG := o.optimizers(ctx)
+	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(init).GeneratorStep(ctx, o, optG, x[0])
+	}, tensorOf(in.z, quadZ))
+
+	hinge := func(p quadParams) float64 {
+		_, fake := p.scores(in)
+		return -mean(fake)
+	}
+	assertNear(t, "g_loss", run.term(t, "g_loss"), hinge(init))
+	assertNear(t, "orthogonal", run.term(t, "orthogonal"), init.orthogonal(beta))
+	loss := func(beta float64) func(quadParams) float64 {
+		return func(p quadParams) float64 { return hinge(p) + p.orthogonal(beta) }
+	}
+	want, without := init.clone(), init.clone()
+	norm := handSteps(want, quadGenerator, newHandAdam(optG), loss(beta))
+	handSteps(without, quadGenerator, newHandAdam(optG), loss(0))
+	assertMatters(t, "orthogonal regularization", want, without)
+	assertNear(t, "g_grad_norm", run.term(t, "g_grad_norm"), norm)
+	assertNearAll(t, "G after two steps", run.weights(GeneratorScope, quadGenerator), want)
+	assertNearAll(t, "D (untouched by G's step)", run.weights(DiscriminatorScope, quadDiscriminator), init)
+}
+
+// TestPathLengthStep: StyleGAN2's lazy path-length step on a halved batch: its penalty, the
+// batch's mean length, the running mean kept in the context, and G after two steps of
+// interval * penalty with G's optimizer lazily corrected.
+func TestPathLengthStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 1))
+	init, in := randomQuadParams(rng), randomQuadInputs(rng)
+	const interval, shrink = 4, 2
+	ctx := stepContext(map[string]any{ParamLoss: LossNonSaturating, ParamPLWeight: 2.0, ParamPLDecay: 0.3,
+		ParamPLInterval: interval, ParamPLBatchShrink: shrink})
+	o, err := ObjectiveFromContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, optG := o.optimizers(ctx)
+	batch := quadB / shrink
+	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(init).GeneratorRegStep(ctx, o, optG, x[0], x[1])
+	}, tensorOf(in.z[:batch], quadZ), tensorOf(in.noise[:batch], 2, 2, 1))
+
+	penalty, firstMean, meanLength := init.pathLength(in, batch, o.PathLength, 0)
+	assertNear(t, "path_length_penalty", run.term(t, "path_length_penalty"), penalty)
+	assertNear(t, "path_length", run.term(t, "path_length"), meanLength)
+
+	want := init.clone()
+	adam := newHandAdam(OptimizerFor(ctx, GeneratorScope)).lazy(interval)
+	runningMean := 0.0
+	var norms []float64
+	for range 2 {
+		loss := func(p quadParams) float64 {
+			penalty, _, _ := p.pathLength(in, batch, o.PathLength, runningMean)
+			return interval * penalty
+		}
+		grads, norm := numericGradient(want, quadGenerator, loss)
+		_, runningMean, _ = want.pathLength(in, batch, o.PathLength, runningMean)
+		adam.apply(want, grads)
+		norms = append(norms, norm)
+	}
+	assertMatters(t, "the path-length step", want, init)
+	assertNear(t, "g_reg_grad_norm", run.term(t, "g_reg_grad_norm"), norms[0])
+	assertNearAll(t, "G after two path-length steps", run.weights(GeneratorScope, quadGenerator), want)
+	if runningMean == firstMean {
+		t.Fatal("the running mean did not move in the second step: the test cannot check its update")
+	}
+	assertNear(t, "running mean of lengths after two steps", tensors.ToScalar[float64](
+		run.ctx.InspectVariable(pathLengthScope, pathLengthMeanName).MustValue()), runningMean)
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Mutation check of the test suite: each mutation below is a small change that leaves the code
+# compiling and self-consistent but wrong (a term weighted 0, a lost interpolation, a gradient
+# cut, a layout swapped). For each, a copy of the working tree gets the change and the named
+# tests must FAIL there; a mutation that the tests let pass is reported and the script exits 1.
+#   bash scripts/check-mutations.sh            every mutation
+#   bash scripts/check-mutations.sh NAME ...   the named ones
+# It takes a few minutes (one test build per mutation) and is not part of the test command;
+# run it after changing a test or the code a mutation names. A mutation whose code is gone
+# (moved or rewritten) is an error: update its line here.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${repo_root}"
+if [[ ",${GOEXPERIMENT:-}," != *,simd,* ]]; then export GOEXPERIMENT="simd${GOEXPERIMENT:+,${GOEXPERIMENT}}"; fi
+
+# name | file | exact text | replacement | package | tests (go test -run pattern)
+mutations=(
+	"penalty-at-reals|ganlib/losses/penalty.go|Mul(weight, Sub(fake[i], real[i]))|Mul(MulScalar(weight, 0), Sub(fake[i], real[i]))|./ganlib/train|^TestWGANGPStep\$"
+	"orthogonal-dropped|ganlib/train/objective.go|total = Add(total, ortho)|total = Add(total, MulScalar(ortho, 0))|./ganlib/train|^TestGeneratorStepWithOrthogonalRegularization\$"
+	"lazy-r1-zero|ganlib/train/objective.go|MulScalar(r1, o.R1.Weight())|MulScalar(r1, 0*o.R1.Weight())|./ganlib/train|^TestLazyR1Step\$"
+	"path-length-zero|ganlib/train/objective.go|MulScalar(penalty, o.PLInterval.Weight())|MulScalar(penalty, 0*o.PLInterval.Weight())|./ganlib/train|^TestPathLengthStep\$"
+	"r1-dropped|ganlib/train/objective.go|total = Add(total, r1)|total = Add(total, MulScalar(r1, 0))|./ganlib/train|^TestNonSaturatingStepWithR1\$"
+	"style-layer-cut|ganlib/layers/stylegan.go|y = Noise(ctx, y, noise)|y = Noise(ctx, StopGradient(y), noise)|./ganlib/layers|^TestStyleLayerGradients\$"
+	"noise-variance|ganlib/layers/stylegan.go|noise = ctx.RandomNormal(x.Graph(), shapes.Make(x.DType(), b, h, w, 1))|noise = MulScalar(ctx.RandomNormal(x.Graph(), shapes.Make(x.DType(), b, h, w, 1)), 0.8)|./ganlib/layers|^TestNoiseStartsAtZeroStrength\$"
+	"fusion-off|ganlib/engine/fastgo/fusion.go|	if fusionDisabled {|	if true {|./ganlib/engine/fastgo|^TestFusionPreservesResults\$"
+	"small-products-off|ganlib/engine/fastgo/elementwise.go|simdBinary32(code, o, any(a).([]float32), any(b).([]float32))|simdBinary32(code, o, any(a).([]float32), any(b).([]float32)); if code == ewMul { for i := range o { if o[i] > -0.05 && o[i] < 0.05 { o[i] *= 1.001 } } }|./ganlib/engine/fastgo|^TestElementwiseGraphs\$"
+	"reference-dtype-ignored|ganlib/train/crossbackend.go|dtypes_ := [2]dtypes.DType{sc.ReferenceDType, dtypes.Float32}|dtypes_ := [2]dtypes.DType{dtypes.Float32, dtypes.Float32}|./cmd/ganbench|^TestStepsSuite\$"
+	"phi-order|ganlib/models/msggan/networks.go|joined := Concatenate([]*Node{img, x}, 3)|joined := Concatenate([]*Node{x, img}, 3)|./ganlib/models/msggan|^TestForwardReference\$"
+	"cifar-planes|datasets/cifar.go|sample[3*p+2] = planes[2*cifarPlane+p]|sample[3*p+2] = planes[cifarPlane+p]|./datasets|^FuzzDecodeCIFAR\$"
+	"grey-channel-shift|datasets/resize.go|copy(dst[i*channels:(i+1)*channels], src[i*stride:])|copy(dst[i*channels:(i+1)*channels], src[i*stride+1:])|./datasets|^FuzzDecodeImage\$"
+)
+
+only=("$@")
+selected() {
+	[ ${#only[@]} -eq 0 ] && return 0
+	local n
+	for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
+	return 1
+}
+
+scratch="$(mktemp -d)"
+trap 'rm -rf "${scratch}"' EXIT
+survivors=()
+broken=()
+for entry in "${mutations[@]}"; do
+	IFS='|' read -r name file text replacement package tests <<<"${entry}"
+	selected "${name}" || continue
+	copy="${scratch}/${name}"
+	mkdir -p "${copy}"
+	# The working tree as it is (tracked and new files, not ignored ones), so uncommitted tests count.
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "${copy}" 2>/dev/null || true
+	python3 - "${copy}/${file}" "${text}" "${replacement}" "${name}" <<'EOF'
+import sys
+path, text, replacement, name = sys.argv[1:]
+source = open(path).read()
+count = source.count(text)
+if count != 1:
+    sys.exit(f"check-mutations: {name}: {path} holds {count} copies of {text!r}, want exactly 1: update the mutation")
+open(path, "w").write(source.replace(text, replacement))
+EOF
+	log="${scratch}/${name}.log"
+	if (cd "${copy}" && go test -count=1 -run "${tests}" "${package}" >"${log}" 2>&1); then
+		echo "check-mutations: ${name}: SURVIVED (${package} -run '${tests}' passed with ${file}: ${text} -> ${replacement})"
+		survivors+=("${name}")
+	else
+		caught="$(grep -E -- '^\s*--- FAIL' "${log}" | sed 's/^ *--- FAIL: //; s/ (.*//' | paste -sd, -)"
+		if [ -n "${caught}" ]; then
+			echo "check-mutations: ${name}: caught by ${caught}"
+		else
+			# No test failed: the mutated tree did not build, which says nothing of the tests.
+			echo "check-mutations: ${name}: no test failed, the build did (fix the mutation):"
+			tail -20 "${log}"
+			broken+=("${name}")
+		fi
+	fi
+done
+if [ ${#survivors[@]} -gt 0 ] || [ ${#broken[@]} -gt 0 ]; then
+	echo "check-mutations: survived: ${survivors[*]:-none}; did not build: ${broken[*]:-none}" >&2
+	exit 1
+fi
+echo "check-mutations: every mutation was caught"
