@@ -418,14 +418,6 @@ func runTwice(t *testing.T, ctx *context.Context, build func(ctx *context.Contex
 	return run
 }
 
-// stepContext returns a context with the training defaults and the given settings.
-func stepContext(settings map[string]any) *context.Context {
-	ctx := context.New()
-	ctx.SetParams(DefaultParams())
-	ctx.SetParams(settings)
-	return ctx
-}
-
 // assertNearAll fails t for every element of got not within 1e-8 (relative to max(1, |want|))
 // of want's; the finite-difference gradients the references use are good to ~1e-10.
 func assertNearAll(t *testing.T, what string, got, want quadParams) {
@@ -447,23 +439,70 @@ func assertNear(t *testing.T, what string, got, want float64) {
 	}
 }
 
-// assertMatters fails t unless the term changes the weights by far more than the tolerance:
-// then leaving it out of the loss cannot pass assertNearAll.
-func assertMatters(t *testing.T, term string, with, without quadParams) {
+// stepCase is one test's GAN weights, inputs and training settings.
+type stepCase struct {
+	init       quadParams
+	in         quadInputs
+	ctx        *context.Context
+	o          Objective
+	optD, optG Optimizer
+}
+
+// newStepCase draws weights and inputs from seed; settings override the training defaults.
+func newStepCase(t *testing.T, seed uint64, settings map[string]any) stepCase {
 	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	c := stepCase{init: randomQuadParams(rng), in: randomQuadInputs(rng), ctx: context.New()}
+	c.ctx.SetParams(DefaultParams())
+	c.ctx.SetParams(settings)
+	var err error
+	if c.o, err = ObjectiveFromContext(c.ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.optD, c.optG = c.o.optimizers(c.ctx)
+	return c
+}
+
+// real, latents and eps are the case's inputs as the steps take them.
+func (c stepCase) real() *tensors.Tensor    { return tensorOf(c.in.real, 2, 2, 1) }
+func (c stepCase) latents() *tensors.Tensor { return tensorOf(c.in.z, quadZ) }
+func (c stepCase) eps() *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(slices.Clone(c.in.eps), quadB)
+}
+
+// checkUpdates compares the weights (of the named parameters of scope) after run's two steps
+// with two steps of adam by hand down the finite-difference gradient of loss, and the step's
+// gradient norm term with the first gradient's norm. without is the loss without the term under
+// test (nil: no step at all): the term must change the weights far beyond the tolerance, so
+// that a step leaving it out cannot pass.
+func (c stepCase) checkUpdates(t *testing.T, run stepRun, scope string, names []string, adam func() *handAdam,
+	normTerm string, loss, without func(quadParams) float64) {
+	t.Helper()
+	want := c.init.clone()
+	norm := handSteps(want, names, adam(), loss)
+	reference := c.init.clone()
+	if without != nil {
+		handSteps(reference, names, adam(), without)
+	}
+	if d := largestDifference(want, reference); d < 1e-5 {
+		t.Fatalf("the test cannot tell the term from its absence: the weights differ by %.3g at most", d)
+	}
+	assertNear(t, normTerm, run.term(t, normTerm), norm)
+	assertNearAll(t, "weights after two steps", run.weights(scope, names), want)
+}
+
+func largestDifference(a, b quadParams) float64 {
 	var largest float64
-	for name, w := range with {
-		for k := range w {
-			largest = max(largest, math.Abs(w[k]-without[name][k]))
+	for name, v := range a {
+		for k := range v {
+			largest = max(largest, math.Abs(v[k]-b[name][k]))
 		}
 	}
-	if largest < 1e-5 {
-		t.Fatalf("the test cannot tell %s from its absence: the weights differ by %.3g at most", term, largest)
-	}
+	return largest
 }
 
 // handSteps applies two hand Adam steps to the named parameters of p, each down the
-// finite-difference gradient of loss(p, in); it returns the first gradient's norm.
+// finite-difference gradient of loss; it returns the first gradient's norm.
 func handSteps(p quadParams, names []string, adam *handAdam, loss func(quadParams) float64) float64 {
 	grads, norm := numericGradient(p, names, loss)
 	adam.apply(p, grads)
@@ -475,25 +514,18 @@ func handSteps(p quadParams, names []string, adam *handAdam, loss func(quadParam
 // TestWGANGPStep: the WGAN-GP discriminator step's terms (Wasserstein estimate, MSG-GAN's
 // multi-scale penalty at the interpolates, drift) and the weights after two steps.
 func TestWGANGPStep(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 1))
-	init, in := randomQuadParams(rng), randomQuadInputs(rng)
-	ctx := stepContext(nil)
-	o, err := ObjectiveFromContext(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	optD, _ := o.optimizers(ctx)
-	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(init).DiscriminatorStep(ctx, o, optD, x[0], x[1], x[2])
-	}, tensorOf(in.real, 2, 2, 1), tensorOf(in.z, quadZ), tensors.FromFlatDataAndDimensions(slices.Clone(in.eps), quadB))
+	c := newStepCase(t, 11, nil)
+	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(c.init).DiscriminatorStep(ctx, c.o, c.optD, x[0], x[1], x[2])
+	}, c.real(), c.latents(), c.eps())
 
-	wass, penalty, drift := init.wganGP(in)
-	atReals := in
+	wass, penalty, drift := c.init.wganGP(c.in)
+	atReals := c.in
 	atReals.eps = make([]float64, quadB)
-	if _, penaltyAtReals, _ := init.wganGP(atReals); math.Abs(penalty-penaltyAtReals) < 1e-2 {
+	if _, penaltyAtReals, _ := c.init.wganGP(atReals); math.Abs(penalty-penaltyAtReals) < 1e-2 {
 		t.Fatalf("penalty at the interpolates %.6g, at the reals %.6g: the test cannot tell them apart", penalty, penaltyAtReals)
 	}
-	lambda, driftWeight := o.WGANGP.Lambda, o.WGANGP.Drift
+	lambda, driftWeight := c.o.WGANGP.Lambda, c.o.WGANGP.Drift
 	assertNear(t, "wasserstein", run.term(t, "wasserstein"), wass)
 	assertNear(t, "gradient_penalty", run.term(t, "gradient_penalty"), penalty)
 	assertNear(t, "drift", run.term(t, "drift"), drift)
@@ -501,156 +533,113 @@ func TestWGANGPStep(t *testing.T) {
 
 	loss := func(lambda float64) func(quadParams) float64 {
 		return func(p quadParams) float64 {
-			w, gp, dr := p.wganGP(in)
+			w, gp, dr := p.wganGP(c.in)
 			return w + lambda*gp + driftWeight*dr
 		}
 	}
-	want, without := init.clone(), init.clone()
-	norm := handSteps(want, quadDiscriminator, newHandAdam(optD), loss(lambda))
-	handSteps(without, quadDiscriminator, newHandAdam(optD), loss(0))
-	assertMatters(t, "the gradient penalty", want, without)
-	assertNear(t, "d_grad_norm", run.term(t, "d_grad_norm"), norm)
-	assertNearAll(t, "D after two WGAN-GP steps", run.weights(DiscriminatorScope, quadDiscriminator), want)
-	assertNearAll(t, "G (untouched by D's step)", run.weights(GeneratorScope, quadGenerator), init)
+	c.checkUpdates(t, run, DiscriminatorScope, quadDiscriminator, func() *handAdam { return newHandAdam(c.optD) },
+		"d_grad_norm", loss(lambda), loss(0))
+	assertNearAll(t, "G (untouched by D's step)", run.weights(GeneratorScope, quadGenerator), c.init)
 }
 
 // TestNonSaturatingStepWithR1: the non-lazy R1 branch, R1 added to every D step (r1_interval 1).
 func TestNonSaturatingStepWithR1(t *testing.T) {
-	rng := rand.New(rand.NewPCG(12, 1))
-	init, in := randomQuadParams(rng), randomQuadInputs(rng)
 	const gamma = 3.0
-	ctx := stepContext(map[string]any{ParamLoss: LossNonSaturating, ParamR1Gamma: gamma, ParamR1Interval: 1})
-	o, err := ObjectiveFromContext(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.lazyR1() {
+	c := newStepCase(t, 12, map[string]any{ParamLoss: LossNonSaturating, ParamR1Gamma: gamma, ParamR1Interval: 1})
+	if c.o.lazyR1() {
 		t.Fatal("r1_interval 1 made R1 lazy")
 	}
-	optD, _ := o.optimizers(ctx)
-	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(init).DiscriminatorStep(ctx, o, optD, x[0], x[1], x[2])
-	}, tensorOf(in.real, 2, 2, 1), tensorOf(in.z, quadZ), tensors.FromFlatDataAndDimensions(slices.Clone(in.eps), quadB))
+	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(c.init).DiscriminatorStep(ctx, c.o, c.optD, x[0], x[1], x[2])
+	}, c.real(), c.latents(), c.eps())
 
-	real, fake := init.scores(in)
-	assertNear(t, "d_loss", run.term(t, "d_loss"), init.nsDiscriminator(in))
+	real, fake := c.init.scores(c.in)
+	assertNear(t, "d_loss", run.term(t, "d_loss"), c.init.nsDiscriminator(c.in))
 	assertNear(t, "d_real_score", run.term(t, "d_real_score"), mean(real))
 	assertNear(t, "d_fake_score", run.term(t, "d_fake_score"), mean(fake))
-	assertNear(t, "r1", run.term(t, "r1"), init.r1(in, gamma))
+	assertNear(t, "r1", run.term(t, "r1"), c.init.r1(c.in, gamma))
 
 	loss := func(gamma float64) func(quadParams) float64 {
-		return func(p quadParams) float64 { return p.nsDiscriminator(in) + p.r1(in, gamma) }
+		return func(p quadParams) float64 { return p.nsDiscriminator(c.in) + p.r1(c.in, gamma) }
 	}
-	want, without := init.clone(), init.clone()
-	norm := handSteps(want, quadDiscriminator, newHandAdam(optD), loss(gamma))
-	handSteps(without, quadDiscriminator, newHandAdam(optD), loss(0))
-	assertMatters(t, "R1", want, without)
-	assertNear(t, "d_grad_norm", run.term(t, "d_grad_norm"), norm)
-	assertNearAll(t, "D after two steps with R1", run.weights(DiscriminatorScope, quadDiscriminator), want)
+	c.checkUpdates(t, run, DiscriminatorScope, quadDiscriminator, func() *handAdam { return newHandAdam(c.optD) },
+		"d_grad_norm", loss(gamma), loss(0))
 }
 
 // TestLazyR1Step: StyleGAN2's lazy R1 step minimises interval * R1 alone, with D's optimizer
 // lazily corrected.
 func TestLazyR1Step(t *testing.T) {
-	rng := rand.New(rand.NewPCG(13, 1))
-	init, in := randomQuadParams(rng), randomQuadInputs(rng)
 	const gamma, interval = 0.5, 4
-	ctx := stepContext(map[string]any{ParamLoss: LossNonSaturating, ParamR1Gamma: gamma, ParamR1Interval: interval})
-	o, err := ObjectiveFromContext(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	optD, _ := o.optimizers(ctx)
-	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(init).DiscriminatorRegStep(ctx, o, optD, x[0])
-	}, tensorOf(in.real, 2, 2, 1))
+	c := newStepCase(t, 13, map[string]any{ParamLoss: LossNonSaturating, ParamR1Gamma: gamma, ParamR1Interval: interval})
+	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(c.init).DiscriminatorRegStep(ctx, c.o, c.optD, x[0])
+	}, c.real())
 
-	assertNear(t, "r1", run.term(t, "r1"), init.r1(in, gamma))
-	want := init.clone()
-	adam := newHandAdam(OptimizerFor(ctx, DiscriminatorScope)).lazy(interval)
-	norm := handSteps(want, quadDiscriminator, adam, func(p quadParams) float64 { return interval * p.r1(in, gamma) })
-	assertMatters(t, "the lazy R1 step", want, init)
-	assertNear(t, "d_reg_grad_norm", run.term(t, "d_reg_grad_norm"), norm)
-	assertNearAll(t, "D after two lazy R1 steps", run.weights(DiscriminatorScope, quadDiscriminator), want)
+	assertNear(t, "r1", run.term(t, "r1"), c.init.r1(c.in, gamma))
+	adam := func() *handAdam { return newHandAdam(OptimizerFor(c.ctx, DiscriminatorScope)).lazy(interval) }
+	c.checkUpdates(t, run, DiscriminatorScope, quadDiscriminator, adam, "d_reg_grad_norm",
+		func(p quadParams) float64 { return interval * p.r1(c.in, gamma) }, nil)
 }
 
 // TestGeneratorStepWithOrthogonalRegularization: the hinge generator loss -E[D(G(z))] plus
 // BigGAN's orthogonal regularization of G's matrices.
 func TestGeneratorStepWithOrthogonalRegularization(t *testing.T) {
-	rng := rand.New(rand.NewPCG(14, 1))
-	init, in := randomQuadParams(rng), randomQuadInputs(rng)
 	const beta = 0.05
-	ctx := stepContext(map[string]any{ParamLoss: LossHinge, ParamOrthogonalBeta: beta})
-	o, err := ObjectiveFromContext(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, optG := o.optimizers(ctx)
-	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(init).GeneratorStep(ctx, o, optG, x[0])
-	}, tensorOf(in.z, quadZ))
+	c := newStepCase(t, 14, map[string]any{ParamLoss: LossHinge, ParamOrthogonalBeta: beta})
+	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(c.init).GeneratorStep(ctx, c.o, c.optG, x[0])
+	}, c.latents())
 
 	hinge := func(p quadParams) float64 {
-		_, fake := p.scores(in)
+		_, fake := p.scores(c.in)
 		return -mean(fake)
 	}
-	assertNear(t, "g_loss", run.term(t, "g_loss"), hinge(init))
-	assertNear(t, "orthogonal", run.term(t, "orthogonal"), init.orthogonal(beta))
+	assertNear(t, "g_loss", run.term(t, "g_loss"), hinge(c.init))
+	assertNear(t, "orthogonal", run.term(t, "orthogonal"), c.init.orthogonal(beta))
 	loss := func(beta float64) func(quadParams) float64 {
 		return func(p quadParams) float64 { return hinge(p) + p.orthogonal(beta) }
 	}
-	want, without := init.clone(), init.clone()
-	norm := handSteps(want, quadGenerator, newHandAdam(optG), loss(beta))
-	handSteps(without, quadGenerator, newHandAdam(optG), loss(0))
-	assertMatters(t, "orthogonal regularization", want, without)
-	assertNear(t, "g_grad_norm", run.term(t, "g_grad_norm"), norm)
-	assertNearAll(t, "G after two steps", run.weights(GeneratorScope, quadGenerator), want)
-	assertNearAll(t, "D (untouched by G's step)", run.weights(DiscriminatorScope, quadDiscriminator), init)
+	c.checkUpdates(t, run, GeneratorScope, quadGenerator, func() *handAdam { return newHandAdam(c.optG) },
+		"g_grad_norm", loss(beta), loss(0))
+	assertNearAll(t, "D (untouched by G's step)", run.weights(DiscriminatorScope, quadDiscriminator), c.init)
 }
 
 // TestPathLengthStep: StyleGAN2's lazy path-length step on a halved batch: its penalty, the
 // batch's mean length, the running mean kept in the context, and G after two steps of
-// interval * penalty with G's optimizer lazily corrected.
+// interval * penalty with G's optimizer lazily corrected (the running mean, updated by each step,
+// makes the two steps' losses differ: written out here rather than with checkUpdates).
 func TestPathLengthStep(t *testing.T) {
-	rng := rand.New(rand.NewPCG(15, 1))
-	init, in := randomQuadParams(rng), randomQuadInputs(rng)
 	const interval, shrink = 4, 2
-	ctx := stepContext(map[string]any{ParamLoss: LossNonSaturating, ParamPLWeight: 2.0, ParamPLDecay: 0.3,
+	c := newStepCase(t, 15, map[string]any{ParamLoss: LossNonSaturating, ParamPLWeight: 2.0, ParamPLDecay: 0.3,
 		ParamPLInterval: interval, ParamPLBatchShrink: shrink})
-	o, err := ObjectiveFromContext(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, optG := o.optimizers(ctx)
 	batch := quadB / shrink
-	run := runTwice(t, ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(init).GeneratorRegStep(ctx, o, optG, x[0], x[1])
-	}, tensorOf(in.z[:batch], quadZ), tensorOf(in.noise[:batch], 2, 2, 1))
+	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
+		return quadGAN(c.init).GeneratorRegStep(ctx, c.o, c.optG, x[0], x[1])
+	}, tensorOf(c.in.z[:batch], quadZ), tensorOf(c.in.noise[:batch], 2, 2, 1))
 
-	penalty, firstMean, meanLength := init.pathLength(in, batch, o.PathLength, 0)
+	penalty, firstMean, meanLength := c.init.pathLength(c.in, batch, c.o.PathLength, 0)
 	assertNear(t, "path_length_penalty", run.term(t, "path_length_penalty"), penalty)
 	assertNear(t, "path_length", run.term(t, "path_length"), meanLength)
 
-	want := init.clone()
-	adam := newHandAdam(OptimizerFor(ctx, GeneratorScope)).lazy(interval)
+	want := c.init.clone()
+	adam := newHandAdam(OptimizerFor(c.ctx, GeneratorScope)).lazy(interval)
 	runningMean := 0.0
 	var norms []float64
 	for range 2 {
 		loss := func(p quadParams) float64 {
-			penalty, _, _ := p.pathLength(in, batch, o.PathLength, runningMean)
+			penalty, _, _ := p.pathLength(c.in, batch, c.o.PathLength, runningMean)
 			return interval * penalty
 		}
 		grads, norm := numericGradient(want, quadGenerator, loss)
-		_, runningMean, _ = want.pathLength(in, batch, o.PathLength, runningMean)
+		_, runningMean, _ = want.pathLength(c.in, batch, c.o.PathLength, runningMean)
 		adam.apply(want, grads)
 		norms = append(norms, norm)
 	}
-	assertMatters(t, "the path-length step", want, init)
+	if runningMean == firstMean || largestDifference(want, c.init) < 1e-5 {
+		t.Fatal("the running mean or the weights barely move: the test cannot check the step")
+	}
 	assertNear(t, "g_reg_grad_norm", run.term(t, "g_reg_grad_norm"), norms[0])
 	assertNearAll(t, "G after two path-length steps", run.weights(GeneratorScope, quadGenerator), want)
-	if runningMean == firstMean {
-		t.Fatal("the running mean did not move in the second step: the test cannot check its update")
-	}
 	assertNear(t, "running mean of lengths after two steps", tensors.ToScalar[float64](
 		run.ctx.InspectVariable(pathLengthScope, pathLengthMeanName).MustValue()), runningMean)
 }
