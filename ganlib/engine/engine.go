@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	_ "github.com/ganlab/gogan/ganlib/vjp" // the gradients every program with a backend here needs
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/xla"
 	"github.com/janpfeifer/must"

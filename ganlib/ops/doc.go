@@ -6,9 +6,10 @@
 // Tensors are channels-last: images [batch, height, width, channels], conv kernels
 // [kernelHeight, kernelWidth, inChannels, outChannels].
 //
-// Importing ops imports ganlib/engine, which registers the Pad and Reverse gradients.
+// Importing ops imports ganlib/vjp, which registers the gradients GoMLX v0.26.0 lacks (Pad,
+// Reverse, Rsqrt) or computes slowly (DotGeneral, Max, Min).
 package ops
 
 import (
-	_ "github.com/ganlab/gogan/ganlib/engine"
+	_ "github.com/ganlab/gogan/ganlib/vjp"
 )

@@ -1,7 +1,9 @@
-package engine
+package vjp_test
 
 import (
 	"fmt"
+	"github.com/ganlab/gogan/ganlib/engine"
+	"github.com/ganlab/gogan/ganlib/vjp"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +18,7 @@ import (
 // an upgrade renames or reshapes them, this fails with a clear message instead of the gradients
 // silently misreading their parameters.
 func TestVJPReflection(t *testing.T) {
-	backend, err := newPureGo("")
+	backend, err := engine.New(engine.PureGoName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,10 +27,10 @@ func TestVJPReflection(t *testing.T) {
 	x := Parameter(g, "x", shapes.Make(dtypes.Float64, 3, 4, 2))
 
 	cfg := []backends.PadAxis{{Start: 1, End: -1, Interior: 2}, {Start: -2, End: 3}}
-	if got := padAxes(Pad(x, ScalarZero(g, dtypes.Float64), cfg...)); !slices.Equal(got, cfg) {
+	if got := vjp.PadAxes(Pad(x, ScalarZero(g, dtypes.Float64), cfg...)); !slices.Equal(got, cfg) {
 		t.Errorf("padAxes read %+v, want %+v", got, cfg)
 	}
-	if got := reverseAxes(Reverse(x, 2, 0)); !slices.Equal(got, []int{2, 0}) {
+	if got := vjp.ReverseAxes(Reverse(x, 2, 0)); !slices.Equal(got, []int{2, 0}) {
 		t.Errorf("reverseAxes read %v, want [2 0]", got)
 	}
 
@@ -38,5 +40,5 @@ func TestVJPReflection(t *testing.T) {
 			t.Errorf("reading a missing parameter: panic %q should name it and point at the GoMLX version", msg)
 		}
 	}()
-	nodeParams(Reverse(x, 1), "noSuchField")
+	vjp.NodeParams(Reverse(x, 1), "noSuchField")
 }
