@@ -25,3 +25,17 @@ func (b Batch) LabelsTensor() (*tensors.Tensor, error) {
 	}
 	return tensors.FromFlatDataAndDimensions(b.Labels, len(b.Labels)), nil
 }
+
+// NextTensors is NextBatch as tensors, what the training loop reads (train.Data): images
+// [n, H, W, C] and, for labelled data, labels [n] (else nil).
+func (d *Dataset) NextTensors(n int) (images, labels *tensors.Tensor, err error) {
+	batch, err := d.NextBatch(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if images, err = batch.Tensor(); err != nil || batch.Labels == nil {
+		return images, nil, err
+	}
+	labels, err = batch.LabelsTensor()
+	return images, labels, err
+}

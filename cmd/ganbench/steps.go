@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/ganlab/gogan/ganlib/engine"
-	"github.com/ganlab/gogan/ganlib/models/msggan"
-	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/models"
+	"github.com/ganlab/gogan/ganlib/verify"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
@@ -23,12 +23,12 @@ import (
 
 var (
 	stepsPresets = flag.String("presets", "mnist,cpu-rgb",
-		"-suite=steps: comma-separated msggan presets to time (msggan.Presets: mnist, cpu-rgb, paper; paper takes seconds per step on a CPU)")
+		"-suite=steps: comma-separated presets of the first model family to time (gantrain -list: mnist, cpu-rgb, paper; paper takes seconds per step on a CPU)")
 	stepsResolutions = flag.String("resolutions", "32,64", "-suite=steps: comma-separated resolutions each preset is timed at")
 	stepsBatch       = flag.Int("batch", 16, "-suite=steps: images per step")
 	stepsCompare     = flag.String("compare", "",
 		"-suite=steps: a reference backend (such as go) to run one D step and one G step on from the same weights and inputs as -backend, "+
-			"reporting the largest relative differences (train.StepComparison); empty: no comparison")
+			"reporting the largest relative differences (verify.StepComparison); empty: no comparison")
 	stepsCompareDType = flag.String("compare-dtype", "float64",
 		"-suite=steps: the -compare backend's float type: float64 measures -backend's float32 rounding error, float32 the difference of two float32 roundings")
 	stepsCompareBatch = flag.Int("compare-batch", 4, "-suite=steps: images per step in the -compare steps")
@@ -58,33 +58,41 @@ func stepsSuite(b *bench) (*table, error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, preset := range presets {
 		for _, resolution := range resolutions {
-			cfg := preset.Config.WithResolution(resolution)
-			if err := cfg.Validate(); err != nil {
-				return nil, errors.WithMessagef(err, "preset %s at -resolutions %d", preset.Name, resolution)
+			ctx, err := presetContext(preset, resolution)
+			if err != nil {
+				return nil, errors.WithMessagef(err, "preset %s at -resolutions %d", preset, resolution)
+			}
+			newContext := func() *context.Context {
+				ctx, _ := presetContext(preset, resolution) // succeeded just above
+				return ctx
+			}
+			model, err := models.New(ctx)
+			if err != nil {
+				return nil, errors.WithMessagef(err, "preset %s at -resolutions %d", preset, resolution)
 			}
 			// The comparison first: its reference backend's memory (the paper preset at 64x64 in
 			// float64 takes gigabytes) is returned to the system before the timed steps fill the
 			// benchmarked backend's buffer pool.
 			var compared []string
 			if compare {
-				if compared, err = compareSteps(b, cfg); err != nil {
-					return nil, errors.WithMessagef(err, "comparing preset %s at %dx%d with -compare=%s", preset.Name, resolution, resolution, *stepsCompare)
+				if compared, err = compareSteps(b, model, newContext); err != nil {
+					return nil, errors.WithMessagef(err, "comparing preset %s at %dx%d with -compare=%s", preset, resolution, resolution, *stepsCompare)
 				}
 				runtime.GC()
 				debug.FreeOSMemory()
 			}
-			row, err := benchSteps(b, cfg, *stepsBatch, rng)
+			row, err := benchSteps(b, ctx, *stepsBatch, rng)
 			if err != nil {
-				return nil, errors.WithMessagef(err, "preset %s at %dx%d", preset.Name, resolution, resolution)
+				return nil, errors.WithMessagef(err, "preset %s at %dx%d", preset, resolution, resolution)
 			}
-			row = append([]string{preset.Name, fmt.Sprintf("%dx%dx%d", resolution, resolution, cfg.ImageChannels)}, row...)
+			row = append([]string{preset, fmt.Sprintf("%dx%dx%d", resolution, resolution, model.Channels)}, row...)
 			t.rows = append(t.rows, append(row, compared...))
 		}
 	}
 	t.notes = append(t.notes, "real images are random tensors: data loading is measured separately (## Data loaders)")
 	if compare {
 		t.notes = append(t.notes, fmt.Sprintf("differences from %[1]s in %[3]s: one D step then one G step at batch %[2]d on -backend (float32) and on %[1]s from identical weights and inputs "+
-			"(train.StepComparison): the largest relative difference of the steps' outputs (losses, gradient norms), and |g - g_ref|/|g_ref| for D's whole "+
+			"(verify.StepComparison): the largest relative difference of the steps' outputs (losses, gradient norms), and |g - g_ref|/|g_ref| for D's whole "+
 			"gradient vector g in the D step. The log also compares each tensor of weights and optimizer state, where single cancelling gradients "+
 			"(D's score bias) differ by ~1e-3 of themselves in float32 on every backend",
 			*stepsCompare, *stepsCompareBatch, *stepsCompareDType))
@@ -93,14 +101,14 @@ func stepsSuite(b *bench) (*table, error) {
 }
 
 // stepsSelection parses -presets and -resolutions.
-func stepsSelection() ([]msggan.Preset, []int, error) {
-	var presets []msggan.Preset
+func stepsSelection() ([]string, []int, error) {
+	var presets []string
 	for _, name := range strings.Split(*stepsPresets, ",") {
-		preset, err := msggan.PresetNamed(strings.TrimSpace(name))
+		preset, err := benchFamily.Preset(strings.TrimSpace(name))
 		if err != nil {
 			return nil, nil, errors.WithMessage(err, "-presets")
 		}
-		presets = append(presets, preset)
+		presets = append(presets, preset.Name)
 	}
 	var resolutions []int
 	for _, field := range strings.Split(*stepsResolutions, ",") {
@@ -113,44 +121,22 @@ func stepsSelection() ([]msggan.Preset, []int, error) {
 	return presets, resolutions, nil
 }
 
-// stepsContext holds the training defaults (Adam with betas (0, 0.99), lr 0.003, lambda 10,
-// drift 0.001), as cmd/gantrain sets them.
-func stepsContext() *context.Context {
-	ctx := context.New()
-	ctx.SetParams(train.DefaultParams())
-	return ctx
-}
-
-// benchSteps times the steps of cfg and returns its row from the batch column on.
-func benchSteps(b *bench, cfg msggan.Config, batch int, rng *rand.Rand) ([]string, error) {
-	ctx := stepsContext()
-	gan := cfg.GAN()
-	loss := train.WGANGPFor(ctx)
-	optD, optG := train.OptimizerFor(ctx, train.DiscriminatorScope), train.OptimizerFor(ctx, train.GeneratorScope)
-	dExec, err := context.NewExec(b.backend, ctx, func(ctx *context.Context, real, z, eps *Node) []*Node {
-		return gan.WGANGPDiscriminatorStep(ctx, loss, optD, real, z, eps)
-	})
+// benchSteps times the main steps of the model and objective of ctx and returns its row from
+// the batch column on.
+func benchSteps(b *bench, ctx *context.Context, batch int, rng *rand.Rand) ([]string, error) {
+	s, err := newModelSteps(b.backend, ctx, 0)
 	if err != nil {
 		return nil, err
 	}
-	gExec, err := context.NewExec(b.backend, ctx, func(ctx *context.Context, z *Node) []*Node {
-		return gan.WGANGPGeneratorStep(ctx, loss, optG, z)
-	})
-	if err != nil {
-		return nil, err
-	}
-	real := randomTensor(rng, batch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels)
-	z := randomTensor(rng, batch, cfg.LatentDim)
-	eps := randomTensor(rng, batch)
-	defer finalize([]*tensors.Tensor{real, z, eps})
+	defer s.release()
+	dArgs, dOwned := s.inputs(s.d, rng, batch)
+	gArgs, gOwned := s.inputs(s.g, rng, batch)
+	defer finalize(append(dOwned, gOwned...))
 	jobs := []job{
-		{name: fmt.Sprintf("%dx%d D step", cfg.Resolution, cfg.Resolution), run: func() ([]*tensors.Tensor, error) { return dExec.Exec(real, z, eps) }, release: dExec.Finalize},
-		{name: fmt.Sprintf("%dx%d G step", cfg.Resolution, cfg.Resolution), run: func() ([]*tensors.Tensor, error) { return gExec.Exec(z) }, release: gExec.Finalize},
+		{name: fmt.Sprintf("%dx%d D step", s.model.Resolution, s.model.Resolution), run: func() ([]*tensors.Tensor, error) { return s.dExec.Exec(dArgs...) }, release: func() {}},
+		{name: fmt.Sprintf("%dx%d G step", s.model.Resolution, s.model.Resolution), run: func() ([]*tensors.Tensor, error) { return s.gExec.Exec(gArgs...) }, release: func() {}},
 	}
 	timings, warmups, err := b.timing.measure(jobs)
-	for _, j := range jobs {
-		defer j.release()
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -158,14 +144,14 @@ func benchSteps(b *bench, cfg msggan.Config, batch int, rng *rand.Rand) ([]strin
 		finalize(outputs)
 	}
 	d, g := timings[0].median, timings[1].median
-	return []string{fmt.Sprint(batch), parameters(ctx, train.GeneratorScope), parameters(ctx, train.DiscriminatorScope),
+	return []string{fmt.Sprint(batch), parameters(ctx, gan.GeneratorScope), parameters(ctx, gan.DiscriminatorScope),
 		milliseconds(timings[0]), milliseconds(timings[1]),
 		fmt.Sprintf("%.2f", float64(batch)/(d+g).Seconds())}, nil
 }
 
-// compareSteps runs train.StepComparison between -compare (the reference) and the benchmarked
+// compareSteps runs verify.StepComparison between -compare (the reference) and the benchmarked
 // backend and returns the difference columns.
-func compareSteps(b *bench, cfg msggan.Config) ([]string, error) {
+func compareSteps(b *bench, model gan.Model, newContext func() *context.Context) ([]string, error) {
 	reference, err := engine.New(*stepsCompare)
 	if err != nil {
 		return nil, errors.WithMessage(err, "-compare")
@@ -176,12 +162,12 @@ func compareSteps(b *bench, cfg msggan.Config) ([]string, error) {
 		return nil, errors.Errorf("-compare-dtype=%q: use float32 or float64", *stepsCompareDType)
 	}
 	start := time.Now()
-	c, err := train.StepComparison{Reference: reference, Other: b.backend, ReferenceDType: dtype, NewContext: stepsContext, GAN: cfg.GAN(),
-		RealDims: []int{*stepsCompareBatch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels}, Seed: 7, Tolerances: train.Float32Tolerances}.Run()
+	c, err := verify.StepComparison{Reference: reference, Other: b.backend, ReferenceDType: dtype, NewContext: newContext, Model: model,
+		RealDims: []int{*stepsCompareBatch, model.Resolution, model.Resolution, model.Channels}, Seed: 7, Tolerances: verify.Float32Tolerances}.Run()
 	if err != nil {
 		return nil, err
 	}
-	log.Printf("%dx%d vs %s (%s): %s", cfg.Resolution, cfg.Resolution, *stepsCompare, time.Since(start).Round(time.Millisecond), c)
+	log.Printf("%dx%d vs %s (%s): %s", model.Resolution, model.Resolution, *stepsCompare, time.Since(start).Round(time.Millisecond), c)
 	for _, v := range c.Violations {
 		log.Printf("  %s", v)
 	}

@@ -16,11 +16,9 @@ import (
 	"time"
 
 	"github.com/ganlab/gogan/ganlib/engine/fastgo"
-	"github.com/ganlab/gogan/ganlib/models/msggan"
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/train"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
 )
 
@@ -40,11 +38,10 @@ var (
 	torchSkip    = flag.Bool("torch-skip-pytorch", false, "-suite=torch: time only the Go training iteration")
 )
 
-// torchModel is the model both frameworks train: MSG-ProGAN at 32x32x3 with 128 channels at
+// torchPreset is the model both frameworks train: MSG-ProGAN at 32x32x3 with 128 channels at
 // every resolution (4, 8, 16, 32), phi simple, minibatch stddev, equalized learning rate,
-// WGAN-GP (lambda 10, drift 0.001), Adam (lr 0.003, betas 0 and 0.99), generator EMA, batch 16:
-// the "cpu-rgb" preset.
-var torchModel = msggan.CPURGB()
+// WGAN-GP (lambda 10, drift 0.001), Adam (lr 0.003, betas 0 and 0.99), generator EMA, batch 16.
+const torchPreset = "cpu-rgb"
 
 const (
 	torchBatch   = 16
@@ -205,32 +202,28 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 			err = errors.Errorf("building or running the Go training iteration: %v", r)
 		}
 	}()
-	ctx := context.New()
-	ctx.SetParams(train.DefaultParams())
-	cfg := torchModel
-	gan := cfg.GAN()
-	loss := train.WGANGPFor(ctx)
-	optD, optG := train.OptimizerFor(ctx, train.DiscriminatorScope), train.OptimizerFor(ctx, train.GeneratorScope)
-	dExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, real, z, eps *Node) []*Node {
-		return gan.WGANGPDiscriminatorStep(ctx, loss, optD, real, z, eps)
-	})
-	gExec := context.MustNewExec(b.backend, ctx, func(ctx *context.Context, z *Node) []*Node {
-		outputs := gan.WGANGPGeneratorStep(ctx, loss, optG, z)
-		train.UpdateEMA(ctx, z.Graph(), Scalar(z.Graph(), z.DType(), torchEMABeta))
-		return outputs
-	})
+	ctx, err := presetContext(torchPreset, 0)
+	if err != nil {
+		return nil, err
+	}
+	steps, err := newModelSteps(b.backend, ctx, torchEMABeta)
+	if err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	real := randomTensor(rng, torchBatch, cfg.Resolution, cfg.Resolution, cfg.ImageChannels)
-	eps := randomTensor(rng, torchBatch)
+	// The real batch and eps are drawn once, the latents at every iteration.
+	dArgs, dOwned := steps.inputs(steps.d, rng, torchBatch)
+	gArgs, gOwned := steps.inputs(steps.g, rng, torchBatch)
 	o = &ourIteration{release: func() {
-		dExec.Finalize()
-		gExec.Finalize()
-		finalize([]*tensors.Tensor{real, eps})
+		steps.release()
+		finalize(append(dOwned, gOwned...))
 	}}
 	o.iterate = func() error {
-		z := randomTensor(rng, torchBatch, cfg.LatentDim)
+		z := randomTensor(rng, torchBatch, steps.model.LatentDim)
 		defer finalize([]*tensors.Tensor{z})
-		outputs, err := dExec.Exec(real, z, eps)
+		setInput(steps.d, dArgs, train.InputLatents, z)
+		setInput(steps.g, gArgs, train.InputLatents, z)
+		outputs, err := steps.dExec.Exec(dArgs...)
 		if err != nil {
 			return errors.WithMessage(err, "D step")
 		}
@@ -238,7 +231,7 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 		if err := train.InitEMA(ctx); err != nil {
 			return err
 		}
-		if outputs, err = gExec.Exec(z); err != nil {
+		if outputs, err = steps.gExec.Exec(gArgs...); err != nil {
 			return errors.WithMessage(err, "G step")
 		}
 		finalize(outputs)
@@ -251,19 +244,8 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 	}
 	log.Printf("Go training iteration: warm-up (with compilation) %s", time.Since(start).Round(time.Millisecond))
 	o.fast, _ = b.backend.(*fastgo.Backend)
-	o.gParams, o.dParams = countParams(ctx, train.GeneratorScope), countParams(ctx, train.DiscriminatorScope)
+	o.gParams, o.dParams = countParams(ctx, gan.GeneratorScope), countParams(ctx, gan.DiscriminatorScope)
 	return o, nil
-}
-
-// countParams counts the trainable parameters under scope.
-func countParams(ctx *context.Context, scope string) int {
-	n := 0
-	for v := range ctx.InAbsPath(scope).IterVariablesInScope() {
-		if v.Trainable && !strings.HasPrefix(v.Scope(), "/optimizer") {
-			n += v.Shape().Size()
-		}
-	}
-	return n
 }
 
 // runTorch runs the PyTorch script and parses its result.

@@ -2,20 +2,28 @@ package main
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/ganlab/gogan/ganlib/blocks"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
-	"github.com/gomlx/gomlx/ui/commandline"
+	"github.com/ganlab/gogan/ganlib/objective"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // TestSetPreset checks the -set path from the command line to the model: the default is the
-// mnist preset; a preset and overrides of its fields apply; an unknown key is refused.
+// mnist preset; a preset and overrides of its fields apply, the explicit ones winning; an
+// unknown key is refused.
 func TestSetPreset(t *testing.T) {
 	ctx := defaultContext()
+	if err := configure(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
 	if cfg, err := msggan.FromContext(ctx); err != nil || !reflect.DeepEqual(cfg, msggan.MNIST()) {
 		t.Fatalf("default model %+v, %v; want the mnist preset", cfg, err)
 	}
-	if _, err := commandline.ParseContextSettings(ctx, "msggan_preset=cpu-rgb;msggan_resolution=64;msggan_phi=lin_cat"); err != nil {
+	ctx = defaultContext()
+	if err := configure(ctx, "preset=cpu-rgb;msggan_resolution=64;msggan_phi=lin_cat;gp_lambda=5"); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := msggan.FromContext(ctx)
@@ -23,11 +31,29 @@ func TestSetPreset(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := msggan.CPURGB()
-	want.Resolution, want.Phi, want.Connections = 64, msggan.PhiLinCat, []int{4, 8, 16, 32}
+	want.Resolution, want.Phi, want.Connections = 64, blocks.PhiLinCat, []int{4, 8, 16, 32}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("-set cpu-rgb at 64x64 with lin_cat: %+v, want %+v", cfg, want)
 	}
-	if _, err := commandline.ParseContextSettings(defaultContext(), "msggan_presets=paper"); err == nil {
-		t.Error("-set with an unknown key (msggan_presets) accepted")
+	if lambda := context.GetParamOr(ctx, objective.ParamGPLambda, 0.0); lambda != 5 {
+		t.Errorf("gp_lambda %g: the explicit setting must win over the preset's 10", lambda)
+	}
+	for _, bad := range []string{"msggan_presets=paper", "preset=nonesuch", "model=stylegan9"} {
+		if err := configure(defaultContext(), bad); err == nil {
+			t.Errorf("-set %s accepted", bad)
+		} else {
+			t.Logf("-set %s: %v", bad, err)
+		}
+	}
+}
+
+// TestListing: -list names every preset and every setting with its default.
+func TestListing(t *testing.T) {
+	text := listing()
+	for _, want := range []string{"model=msggan", "preset=mnist (default)", "preset=cpu-rgb", "preset=paper",
+		"msggan_connections", "gp_lambda", "r1_interval", "dataset", "sample_latents", "mbstd_group_size", "learning_rate"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("-list lacks %q", want)
+		}
 	}
 }

@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
 	"github.com/ganlab/gogan/ganlib/ops"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -208,7 +208,7 @@ func TestModulatedConvAndStyleLayer(t *testing.T) {
 	latent := gradcheck.RandomInput(rng, b, wDim)
 	noise := gradcheck.RandomInput(rng, b, h, w, 1)
 	r := newLayerRun(t, gradcheck.PureGo(), func(ctx *context.Context, xs []*Node) *Node {
-		return StyleLayer(ctx.In("layer"), xs[0], xs[1], xs[2], cout, false)
+		return Style(ctx.In("layer"), xs[0], xs[1], cout).Noise(xs[2]).Done()
 	})
 	r.run(x, latent, noise)
 	affine := randomValues(rng, wDim*cin)
@@ -344,7 +344,7 @@ func TestMappingNetwork(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	z := gradcheck.RandomInput(rng, 2, zDim)
 	r := newLayerRun(t, gradcheck.PureGo(), func(ctx *context.Context, xs []*Node) *Node {
-		return MappingNetwork(ctx, xs[0], 2, wDim, lrMul)
+		return Mapping(ctx, xs[0]).Layers(2).WDim(wDim).LRMul(lrMul).Done()
 	})
 	r.run(z)
 	w0, b0 := randomValues(rng, zDim*wDim), randomValues(rng, wDim)
@@ -394,7 +394,7 @@ func TestMinibatchStdDevReadsContext(t *testing.T) {
 	assertClose(t, "MinibatchStdDev", r.run(x), want, 1e-7)
 }
 
-// TestStyleLayerGradients checks StyleLayer itself (not a rebuild of it) against finite
+// TestStyleLayerGradients checks the Style layer itself (not a rebuild of it) against finite
 // differences, first and second order, with respect to its input and its latent: a gradient cut
 // anywhere in the layer (styles, modulation, upsampling, bias, activation) fails. Its value is
 // also compared with the same computation written with the ops, so the layer is what it claims.
@@ -407,7 +407,7 @@ func TestStyleLayerGradients(t *testing.T) {
 		latent := gradcheck.RandomInput(rng, 2, 4)
 		noise := gradcheck.RandomInput(rng, 2, 8, 8, 1) // the layer upsamples 4x4 -> 8x8
 		layer := func(xs []*Node) *Node {
-			return StyleLayer(ctx.In("layer").Checked(false), xs[0], xs[1], Const(xs[0].Graph(), noise), 2, true)
+			return Style(ctx.In("layer").Checked(false), xs[0], xs[1], 2).Upsample().Noise(Const(xs[0].Graph(), noise)).Done()
 		}
 		init := context.MustNewExec(backend, ctx, func(_ *context.Context, xs []*Node) *Node { return layer(xs) })
 		init.MustExec(x, latent) // creates the variables
@@ -430,7 +430,7 @@ func TestStyleLayerGradients(t *testing.T) {
 		}
 		layerOut := tensors.MustCopyFlatData[float64](init.MustExec(x, latent)[0])
 		refOut := tensors.MustCopyFlatData[float64](MustNewExec(backend, ops_).MustExec(x, latent)[0])
-		assertClose(t, "StyleLayer vs its ops", layerOut, refOut, 1e-12)
+		assertClose(t, "Style layer vs its ops", layerOut, refOut, 1e-12)
 		gradcheck.Check(t, backend, layer, []*tensors.Tensor{x, latent}, gradcheck.Options{Context: ctx})
 	})
 }

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/ops"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -25,7 +26,7 @@ func FromRGB(ctx *context.Context, x *Node, channels int) *Node {
 // MinibatchStdDev appends the minibatch standard-deviation features, with group size and number
 // of features from the context (ParamMbstdGroupSize, ParamMbstdNumFeatures).
 func MinibatchStdDev(ctx *context.Context, x *Node) *Node {
-	group := context.GetParamOr(ctx, ParamMbstdGroupSize, DefaultMbstdGroupSize)
-	features := context.GetParamOr(ctx, ParamMbstdNumFeatures, DefaultMbstdNumFeatures)
+	group := gan.Get[int](ctx, Settings, ParamMbstdGroupSize)
+	features := gan.Get[int](ctx, Settings, ParamMbstdNumFeatures)
 	return ops.MinibatchStdDev(x, group, features)
 }

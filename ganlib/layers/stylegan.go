@@ -16,23 +16,49 @@ func Styles(ctx *context.Context, w *Node, channels int) *Node {
 	return Bias(ctx, Dense(ctx, w, channels, 1), 1, 1)
 }
 
-// ModulatedConv2D is StyleGAN2's style block convolution: styles from w, the modulated (and, if
-// demodulate, demodulated) kernelSize x kernelSize same-padded convolution of x [B, H, W, Cin] to
-// outChannels, optionally preceded by the [1,3,3,1] FIR 2x upsampling. Bias, noise and activation
-// stay outside (see StyleLayer), as in the paper's revised block.
-func ModulatedConv2D(ctx *context.Context, x, w *Node, outChannels, kernelSize int, demodulate, upsample bool) *Node {
+// ModulatedConvBuilder configures StyleGAN2's style block convolution; make one with
+// ModulatedConv and finish it with Done.
+type ModulatedConvBuilder struct {
+	ctx                  *context.Context
+	x, w                 *Node
+	outChannels, kernel  int
+	demodulate, upsample bool
+}
+
+// ModulatedConv starts StyleGAN2's modulated convolution of x [B, H, W, Cin] to outChannels,
+// with styles from w [B, wDim] (paper Sec. 2.2): by default 3x3, demodulated, no upsampling.
+// Bias, noise and activation stay outside (see Style), as in the paper's revised block.
+//
+//	layers.ModulatedConv(ctx, x, w, 512).Upsample().Done()                    // a 2x up layer
+//	layers.ModulatedConv(ctx, x, w, 3).KernelSize(1).Demodulate(false).Done() // toRGB
+func ModulatedConv(ctx *context.Context, x, w *Node, outChannels int) *ModulatedConvBuilder {
+	return &ModulatedConvBuilder{ctx: ctx, x: x, w: w, outChannels: outChannels, kernel: 3, demodulate: true}
+}
+
+// KernelSize sets the kernel's side (default 3).
+func (b *ModulatedConvBuilder) KernelSize(k int) *ModulatedConvBuilder { b.kernel = k; return b }
+
+// Demodulate turns weight demodulation (paper Eq. 3) on or off (default on; toRGB has it off).
+func (b *ModulatedConvBuilder) Demodulate(on bool) *ModulatedConvBuilder { b.demodulate = on; return b }
+
+// Upsample precedes the convolution with the [1,3,3,1] FIR 2x upsampling.
+func (b *ModulatedConvBuilder) Upsample() *ModulatedConvBuilder { b.upsample = true; return b }
+
+// Done builds the convolution: [B, H', W', outChannels] (H' = 2H when upsampling).
+func (b *ModulatedConvBuilder) Done() *Node {
+	x, w := b.x, b.w
 	if x.Rank() != 4 || w.Rank() != 2 || w.Shape().Dimensions[0] != x.Shape().Dimensions[0] {
-		panic(errors.Errorf("layers.ModulatedConv2D in scope %q: want x [B,H,W,C] and w [B,wDim], got %s and %s",
-			ctx.Scope(), x.Shape(), w.Shape()))
+		panic(errors.Errorf("layers.ModulatedConv in scope %q: want x [B,H,W,C] and w [B,wDim], got %s and %s",
+			b.ctx.Scope(), x.Shape(), w.Shape()))
 	}
 	cin := x.Shape().Dimensions[3]
-	styles := Styles(ctx, w, cin)
-	kernel := equalizedWeight(ctx, x.Graph(), shapes.Make(x.DType(), kernelSize, kernelSize, cin, outChannels),
-		kernelSize*kernelSize*cin, 1)
-	if upsample {
+	styles := Styles(b.ctx, w, cin)
+	kernel := equalizedWeight(b.ctx, x.Graph(), shapes.Make(x.DType(), b.kernel, b.kernel, cin, b.outChannels),
+		b.kernel*b.kernel*cin, 1)
+	if b.upsample {
 		x = ops.UpsampleFIR2x(x, ops.BilinearFilter)
 	}
-	return ops.ModulatedConv2D(x, kernel, styles, demodulate, ops.SamePadding(kernelSize))
+	return ops.ModulatedConv2D(x, kernel, styles, b.demodulate, ops.SamePadding(b.kernel))
 }
 
 // Noise adds per-pixel noise [B, H, W, 1] scaled by a learned per-layer strength (variable
@@ -47,28 +73,73 @@ func Noise(ctx *context.Context, x, noise *Node) *Node {
 	return Add(x, Mul(noise, strength.ValueGraph(x.Graph())))
 }
 
-// StyleLayer is one StyleGAN2 synthesis layer: modulated 3x3 conv (optionally upsampling),
-// noise, bias and leaky ReLU with gain sqrt(2).
-func StyleLayer(ctx *context.Context, x, w, noise *Node, outChannels int, upsample bool) *Node {
-	y := ModulatedConv2D(ctx, x, w, outChannels, 3, true, upsample)
-	y = Noise(ctx, y, noise)
-	return BiasLeakyReLU(ctx, y, 1)
+// StyleBuilder configures one StyleGAN2 synthesis layer; make one with Style and finish it with
+// Done.
+type StyleBuilder struct {
+	conv  *ModulatedConvBuilder
+	noise *Node
+}
+
+// Style starts a StyleGAN2 synthesis layer of x to outChannels with styles from w: a modulated
+// 3x3 conv, noise, bias and leaky ReLU with gain sqrt(2).
+//
+//	layers.Style(ctx, x, w, 512).Upsample().Done()
+func Style(ctx *context.Context, x, w *Node, outChannels int) *StyleBuilder {
+	return &StyleBuilder{conv: ModulatedConv(ctx, x, w, outChannels)}
+}
+
+// Upsample makes the layer double the resolution first.
+func (b *StyleBuilder) Upsample() *StyleBuilder { b.conv.Upsample(); return b }
+
+// Noise fixes the noise [B, H, W, 1] (default: drawn at every run, see Noise).
+func (b *StyleBuilder) Noise(noise *Node) *StyleBuilder { b.noise = noise; return b }
+
+// Done builds the layer.
+func (b *StyleBuilder) Done() *Node {
+	y := b.conv.Done()
+	y = Noise(b.conv.ctx, y, b.noise)
+	return BiasLeakyReLU(b.conv.ctx, y, 1)
 }
 
 // ToRGBStyled is StyleGAN2's toRGB: a modulated 1x1 conv without demodulation, plus bias.
 func ToRGBStyled(ctx *context.Context, x, w *Node, channels int) *Node {
-	return Bias(ctx, ModulatedConv2D(ctx, x, w, channels, 1, false, false), 0, 1)
+	return Bias(ctx, ModulatedConv(ctx, x, w, channels).KernelSize(1).Demodulate(false).Done(), 0, 1)
 }
 
-// MappingNetwork maps latents z [B, zDim] to w [B, wDim]: PixelNorm of z, then numLayers
-// equalized dense layers with leaky ReLU, all with learning-rate multiplier lrMul (StyleGAN2:
-// 8 layers, 0.01). Layers are scoped "mapping/fc<i>".
-func MappingNetwork(ctx *context.Context, z *Node, numLayers, wDim int, lrMul float64) *Node {
-	ctx = ctx.In("mapping")
-	x := ops.PixelNorm(z)
-	for i := range numLayers {
+// MappingBuilder configures StyleGAN2's mapping network; make one with Mapping and finish it
+// with Done.
+type MappingBuilder struct {
+	ctx             *context.Context
+	z               *Node
+	numLayers, wDim int
+	lrMul           float64
+}
+
+// Mapping starts the mapping network from latents z [B, zDim] to w [B, wDim]: PixelNorm of z,
+// then dense layers with leaky ReLU, all with a learning-rate multiplier; by default
+// StyleGAN2's 8 layers, w of z's size, multiplier 0.01. Layers are scoped "mapping/fc<i>".
+//
+//	layers.Mapping(ctx, z).Layers(2).WDim(64).Done()
+func Mapping(ctx *context.Context, z *Node) *MappingBuilder {
+	return &MappingBuilder{ctx: ctx, z: z, numLayers: 8, wDim: z.Shape().Dimensions[z.Rank()-1], lrMul: 0.01}
+}
+
+// Layers sets the number of dense layers.
+func (b *MappingBuilder) Layers(n int) *MappingBuilder { b.numLayers = n; return b }
+
+// WDim sets the size of w.
+func (b *MappingBuilder) WDim(d int) *MappingBuilder { b.wDim = d; return b }
+
+// LRMul sets the learning-rate multiplier of every layer.
+func (b *MappingBuilder) LRMul(m float64) *MappingBuilder { b.lrMul = m; return b }
+
+// Done builds the network.
+func (b *MappingBuilder) Done() *Node {
+	ctx := b.ctx.In("mapping")
+	x := ops.PixelNorm(b.z)
+	for i := range b.numLayers {
 		layerCtx := ctx.Inf("fc%d", i)
-		x = BiasLeakyReLU(layerCtx, Dense(layerCtx, x, wDim, lrMul), lrMul)
+		x = BiasLeakyReLU(layerCtx, Dense(layerCtx, x, b.wDim, b.lrMul), b.lrMul)
 	}
 	return x
 }

@@ -80,3 +80,29 @@ func (LeastSquares) DiscriminatorLoss(realScores, fakeScores *Node) *Node {
 func (LeastSquares) GeneratorLoss(fakeScores *Node) *Node {
 	return MulScalar(ReduceAllMean(Square(AddScalar(fakeScores, -1))), 0.5)
 }
+
+// RelativisticAverageHinge is the relativistic average hinge loss (Jolicoeur-Martineau 2019,
+// RaHinge), the MSG-GAN authors' default (BMSG-GAN): each score is compared with the mean score
+// of the other kind, r = D(real) - E[D(fake)] and f = D(fake) - E[D(real)],
+//
+//	D: E[relu(1 - r)] + E[relu(1 + f)]
+//	G: E[relu(1 + r)] + E[relu(1 - f)]
+//
+// so G's loss reads D's scores of reals too.
+type RelativisticAverageHinge struct{}
+
+func (RelativisticAverageHinge) relative(realScores, fakeScores *Node) (r, f *Node) {
+	return Sub(realScores, ReduceAllMean(fakeScores)), Sub(fakeScores, ReduceAllMean(realScores))
+}
+
+// DiscriminatorLoss is E[relu(1 - r)] + E[relu(1 + f)].
+func (l RelativisticAverageHinge) DiscriminatorLoss(realScores, fakeScores *Node) *Node {
+	r, f := l.relative(realScores, fakeScores)
+	return Add(ReduceAllMean(activations.Relu(OneMinus(r))), ReduceAllMean(activations.Relu(AddScalar(f, 1))))
+}
+
+// GeneratorLoss is E[relu(1 + r)] + E[relu(1 - f)].
+func (l RelativisticAverageHinge) GeneratorLoss(realScores, fakeScores *Node) *Node {
+	r, f := l.relative(realScores, fakeScores)
+	return Add(ReduceAllMean(activations.Relu(AddScalar(r, 1))), ReduceAllMean(activations.Relu(OneMinus(f))))
+}

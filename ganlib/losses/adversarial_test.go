@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -38,6 +38,27 @@ func TestScoreLossesHandComputed(t *testing.T) {
 		}, column(realScores...), column(fakeScores...))
 		assertNear(t, c.name+" D loss", got[0], c.wantD)
 		assertNear(t, c.name+" G loss", got[1], c.wantG)
+	}
+}
+
+// TestRelativisticAverageHingeHandComputed: with mean real score 0.7 and mean fake score
+// -1.1/3, r = real + 1.1/3 and f = fake - 0.7.
+func TestRelativisticAverageHingeHandComputed(t *testing.T) {
+	var wantD, wantG float64
+	for i := range realScores {
+		r, f := realScores[i]+1.1/3, fakeScores[i]-0.7
+		wantD += (max(0, 1-r) + max(0, 1+f)) / 3
+		wantG += (max(0, 1+r) + max(0, 1-f)) / 3
+	}
+	got := evalScalars(t, func(in []*Node) []*Node {
+		l := RelativisticAverageHinge{}
+		return []*Node{l.DiscriminatorLoss(in[0], in[1]), l.GeneratorLoss(in[0], in[1])}
+	}, column(realScores...), column(fakeScores...))
+	// r = 2.367, 0.867, -0.033: relu(1 - r) = 0, 0.133, 1.033; f = -2.7, -0.4, -0.1: relu(1 + f) = 0, 0.6, 0.9.
+	assertNear(t, "RaHinge D loss", got[0], wantD)
+	assertNear(t, "RaHinge G loss", got[1], wantG)
+	if math.Abs(wantD-(0+0.1333333333333333+1.0333333333333334+0+0.6+0.9)/3) > 1e-12 {
+		t.Fatalf("hand value of D's loss %.15g", wantD)
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"github.com/pkg/errors"
 )
 
-// DefaultOrthogonalBeta is BigGAN's orthogonal regularization weight.
-const DefaultOrthogonalBeta = 1e-4
+// BigGANOrthogonalBeta is BigGAN's orthogonal regularization weight.
+const BigGANOrthogonalBeta = 1e-4
 
 // OrthogonalRegularization is BigGAN's modified orthogonal regularization (Brock et al. 2019,
 // Sec. 3.1): beta * sum over weights of ||W^T W ⊙ (1 - I)||_F^2, with each weight reshaped to

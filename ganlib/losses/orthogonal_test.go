@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -24,7 +24,7 @@ func TestOrthogonalRegularizationByHand(t *testing.T) {
 	dense := tensors.FromFlatDataAndDimensions([]float64{1, 2, 0, 1, 1, 0}, 3, 2)
 	conv := tensors.FromFlatDataAndDimensions([]float64{1, 2, 3, 4}, 1, 1, 2, 2)
 	wide := tensors.FromFlatDataAndDimensions([]float64{1, 0, 1, 1, 1, 0}, 2, 3)
-	const beta = DefaultOrthogonalBeta
+	const beta = BigGANOrthogonalBeta
 	outputs := MustNewExec(gradcheck.PureGo(), func(in []*Node) []*Node {
 		penalty := OrthogonalRegularization(beta, in...)
 		return []*Node{penalty, Gradient(penalty, in[0])[0]}

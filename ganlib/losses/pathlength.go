@@ -7,10 +7,13 @@ import (
 	"github.com/pkg/errors"
 )
 
-// Path length regularization defaults: the official StyleGAN2 code's weight (pl_weight 2) and
-// running-mean decay (pl_decay 0.01). The paper's weight is PaperPathLengthWeight.
+// Path length regularization constants: the official StyleGAN2 code's weight (pl_weight 2, with y
+// scaled as Penalty does; the paper's is PaperPathLengthWeight) and lazy interval (4 G steps; the
+// paper's App. B says 8), and the running-mean decay (0.01), the pl_decay default.
 const (
-	DefaultPathLengthWeight = 2.0
+	CodePathLengthWeight    = 2.0
+	CodePathLengthInterval  = 4
+	PaperPathLengthInterval = 8
 	DefaultPathLengthDecay  = 0.01
 )
 
@@ -18,7 +21,7 @@ const (
 // Weight * E_{w,y}(||J_w^T y||_2 - a)^2, with J_w the Jacobian of the synthesis network at w, y
 // a random image and a a running mean of the lengths.
 type PathLength struct {
-	// Weight multiplies the penalty: DefaultPathLengthWeight (the official code, with y scaled as
+	// Weight multiplies the penalty: CodePathLengthWeight (the official code, with y scaled as
 	// Penalty does) or the paper's PaperPathLengthWeight(resolution).
 	Weight float64
 	// Decay is the running mean's update rate (DefaultPathLengthDecay).
@@ -74,7 +77,7 @@ func (p PathLength) Penalty(synthesis func(w *Node) *Node, w, noise, runningMean
 // PaperPathLengthWeight is the StyleGAN2 paper's path length weight for output resolution r
 // (App. B, eq. 5): ln 2 / (r^2 (ln r - ln 2)), defined for r > 2 (about 1.06e-7 at 1024). Which
 // scaling of y it assumes is not verified here: Penalty scales y by 1/sqrt(H*W), which the
-// official code pairs with DefaultPathLengthWeight (2).
+// official code pairs with CodePathLengthWeight (2).
 func PaperPathLengthWeight(resolution int) float64 {
 	if resolution <= 2 {
 		panic(errors.Errorf("losses.PaperPathLengthWeight: resolution %d, want > 2", resolution))

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -41,7 +41,7 @@ func TestPathLengthLinearSynthesisClosedForm(t *testing.T) {
 		noise := tensors.FromFlatDataAndDimensions(c.noise, 2, 2, 2, 1)
 		got := evalScalars(t, func(in []*Node) []*Node {
 			synthesis := func(w *Node) *Node { return Reshape(MatMul(Reshape(w, 2, -1), in[1]), 2, 2, 2, 1) }
-			loss := PathLength{Weight: DefaultPathLengthWeight, Decay: DefaultPathLengthDecay}
+			loss := PathLength{Weight: CodePathLengthWeight, Decay: DefaultPathLengthDecay}
 			penalty, newMean, meanLength := loss.Penalty(synthesis, in[0], in[2], Scalar(in[0].Graph(), in[0].DType(), 0.5))
 			return []*Node{penalty, newMean, meanLength}
 		}, c.w, m, noise)
@@ -83,7 +83,7 @@ func TestPathLengthWeightGradient(t *testing.T) {
 		synthesis := func(w *Node) *Node {
 			return Reshape(MatMul(Tanh(MatMul(Reshape(w, 2, -1), in[0])), in[1]), 2, 2, 2, 2)
 		}
-		loss := PathLength{Weight: DefaultPathLengthWeight, Decay: DefaultPathLengthDecay}
+		loss := PathLength{Weight: CodePathLengthWeight, Decay: DefaultPathLengthDecay}
 		penalty, newMean, _ := loss.Penalty(synthesis, Const(g, w), Const(g, noise), Scalar(g, in[0].DType(), 0.2))
 		return Stack([]*Node{penalty, newMean}, 0)
 	}

@@ -5,8 +5,13 @@ import (
 	"github.com/pkg/errors"
 )
 
-// DefaultR1Gamma is StyleGAN2's R1 weight for FFHQ (paper App. B; 100 for LSUN Church and Horse).
-const DefaultR1Gamma = 10.0
+// StyleGAN2R1Gamma is StyleGAN2's R1 weight for FFHQ (paper App. B; 100 for LSUN Church and
+// Horse), and DefaultR1Interval its lazy interval (R1 every 16 discriminator steps), the
+// r1_interval default.
+const (
+	StyleGAN2R1Gamma  = 10.0
+	DefaultR1Interval = 16
+)
 
 // R1Penalty is the one-sided gradient penalty on reals of Mescheder et al. (2018), as StyleGAN2
 // uses it with the non-saturating loss: gamma/2 * E_b[||grad_x D(x_real)_b||^2], the squared norm
@@ -31,10 +36,16 @@ func R1Penalty(critic Critic, real []*Node, gamma float64) (penalty, realScores 
 		inputs[i] = Identity(StopGradient(x))
 	}
 	realScores = critic(inputs)
-	squaredNorms := inputGradientSquaredNorms(realScores, inputs)
+	return R1PenaltyOf(realScores, inputs, gamma), realScores
+}
+
+// R1PenaltyOf is R1Penalty of scores D already computed from inputs, each input a value of its
+// own in the graph (not computed from another input: see R1Penalty).
+func R1PenaltyOf(scores *Node, inputs []*Node, gamma float64) *Node {
+	squaredNorms := inputGradientSquaredNorms(scores, inputs)
 	expectations := make([]*Node, len(squaredNorms))
 	for i, squaredNorm := range squaredNorms {
 		expectations[i] = ReduceAllMean(squaredNorm)
 	}
-	return MulScalar(meanOverInputs(expectations), gamma/2), realScores
+	return MulScalar(meanOverInputs(expectations), gamma/2)
 }

@@ -6,9 +6,6 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
 
-// LeakyReLUSlope is the negative slope used by ProGAN and StyleGAN2.
-const LeakyReLUSlope = 0.2
-
 // LeakyReLUGain keeps the signal's magnitude through a leaky ReLU (StyleGAN2's sqrt(2)).
 var LeakyReLUGain = math.Sqrt2
 

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -30,14 +30,14 @@ func TestLeakyReLU(t *testing.T) {
 					want[i] = gain * 0.2 * v
 				}
 			}
-			lrelu := func(in []*Node) *Node { return LeakyReLU(in[0], LeakyReLUSlope, gain) }
+			lrelu := func(in []*Node) *Node { return LeakyReLU(in[0], 0.2, gain) }
 			assertClose(t, "LeakyReLU", run(backend, lrelu, x), want, []int{3, 7}, 1e-15)
 			// Piecewise linear: its second derivative is 0, so the second order is checked on the
 			// square, whose second derivative 2*gain^2*(1 or slope^2) tells the two sides apart.
 			checkLinear(t, backend, lrelu, x)
 		}
 	})
-	if LeakyReLUSlope != 0.2 || LeakyReLUGain != math.Sqrt2 {
-		t.Errorf("LeakyReLU constants %g, %g: want StyleGAN2's 0.2 and sqrt(2)", LeakyReLUSlope, LeakyReLUGain)
+	if LeakyReLUGain != math.Sqrt2 {
+		t.Errorf("LeakyReLU gain %g: want StyleGAN2's sqrt(2)", LeakyReLUGain)
 	}
 }

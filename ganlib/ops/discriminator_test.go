@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -59,7 +59,7 @@ func TestConcatenateConvDense(t *testing.T) {
 // D(x) = dense(lrelu(conv3x3(mbstd(avgpool(lrelu(conv3x3(x))))))), one score per sample.
 // Weights: conv1 [3,3,Cin,C], conv2 [3,3,C+1,C], dense [H/2*W/2*C, 1].
 func discriminator(x, conv1, conv2, dense *Node) *Node {
-	lrelu := func(v *Node) *Node { return LeakyReLU(v, LeakyReLUSlope, LeakyReLUGain) }
+	lrelu := func(v *Node) *Node { return LeakyReLU(v, 0.2, LeakyReLUGain) }
 	h := AvgPool2x(lrelu(Conv2D(x, conv1, SamePadding(3))))
 	h = lrelu(Conv2D(MinibatchStdDev(h, 2, 1), conv2, SamePadding(3)))
 	batch := x.Shape().Dimensions[0]

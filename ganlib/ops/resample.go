@@ -24,6 +24,17 @@ func AvgPool2x(x *Node) *Node {
 	return ReduceMean(Reshape(x, b, h/2, 2, w/2, 2, c), 2, 4)
 }
 
+// Pyramid returns the average-pooled pyramid of x from minResolution up to x's own resolution,
+// coarsest first: MSG-GAN's real inputs, one per discriminator block.
+func Pyramid(x *Node, minResolution int) []*Node {
+	levels := []*Node{x}
+	for x.Shape().Dimensions[1] > minResolution {
+		x = AvgPool2x(x)
+		levels = append([]*Node{x}, levels...)
+	}
+	return levels
+}
+
 // FIRFilter is a separable, normalized 1D filter applied along both spatial axes, as StyleGAN2's
 // upfirdn2d with the outer product of the taps.
 type FIRFilter []float64

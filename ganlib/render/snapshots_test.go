@@ -6,9 +6,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ganlab/gogan/ganlib/runs"
 )
 
-func TestListSampleSnapshotsAndBrowser(t *testing.T) {
+func TestSampleGridsListedAndBrowsed(t *testing.T) {
 	dir := t.TempDir()
 	for name, content := range map[string]string{
 		"samples-kimg000001.000.png": "one",
@@ -24,7 +26,7 @@ func TestListSampleSnapshotsAndBrowser(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "samples-kimg2.png"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	snaps, err := ListSampleSnapshots(dir)
+	snaps, err := runs.Open(dir).Samples()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +55,7 @@ func TestListSampleSnapshotsAndBrowser(t *testing.T) {
 	if !strings.Contains(html, "<figcaption style=\"font:12px sans-serif\">kimg 0.5</figcaption>") {
 		t.Errorf("no kimg caption:\n%s", html)
 	}
-	if _, err := ListSampleSnapshots(filepath.Join(dir, "missing")); err == nil {
+	if _, err := runs.Open(filepath.Join(dir, "missing")).Samples(); err == nil {
 		t.Error("a missing folder must be an error")
 	}
 	if err := os.Remove(snaps[1].Path); err != nil {
@@ -65,9 +67,9 @@ func TestListSampleSnapshotsAndBrowser(t *testing.T) {
 }
 
 func TestSpreadKeepsEnds(t *testing.T) {
-	var snaps []SampleSnapshot
+	var snaps []runs.File
 	for i := range 10 {
-		snaps = append(snaps, SampleSnapshot{Kimg: float64(i)})
+		snaps = append(snaps, runs.File{Kimg: float64(i)})
 	}
 	for _, tc := range []struct {
 		n    int

@@ -4,22 +4,20 @@ import (
 	"math"
 	"strings"
 
+	"github.com/ganlab/gogan/ganlib/gan"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// GeneratorEMAScope holds the exponential moving average of the generator's weights, which
-// produces samples and metrics (ProGAN, StyleGAN2).
-const GeneratorEMAScope = "/generator_ema"
-
-// emaScopeOf maps a generator variable's scope to its EMA copy's scope.
+// emaScopeOf maps a generator variable's scope to its moving average's scope (under
+// gan.GeneratorEMAScope, which samples and metrics read, as in ProGAN and StyleGAN2).
 func emaScopeOf(scope string) string {
-	return GeneratorEMAScope + strings.TrimPrefix(scope, GeneratorScope)
+	return gan.GeneratorEMAScope + strings.TrimPrefix(scope, gan.GeneratorScope)
 }
 
 // InitEMA creates the EMA copy of every generator variable that has none yet, equal to it.
 func InitEMA(ctx *context.Context) error {
-	for v := range ctx.InAbsPath(GeneratorScope).IterVariablesInScope() {
+	for v := range ctx.InAbsPath(gan.GeneratorScope).IterVariablesInScope() {
 		emaCtx := ctx.InAbsPath(emaScopeOf(v.Scope())).Checked(false)
 		if emaCtx.GetVariable(v.Name()) != nil {
 			continue
@@ -40,7 +38,7 @@ func InitEMA(ctx *context.Context) error {
 // UpdateEMA adds to g the update ema = w + beta (ema - w) of every generator variable, using w's
 // latest value in g (after the optimizer step).
 func UpdateEMA(ctx *context.Context, g *Graph, beta *Node) {
-	for v := range ctx.InAbsPath(GeneratorScope).IterVariablesInScope() {
+	for v := range ctx.InAbsPath(gan.GeneratorScope).IterVariablesInScope() {
 		ema := ctx.InAbsPath(emaScopeOf(v.Scope())).GetVariable(v.Name())
 		if ema == nil {
 			continue // created after the first steps (see InitEMA)

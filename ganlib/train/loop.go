@@ -3,13 +3,14 @@ package train
 import (
 	"fmt"
 	"log"
+	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/ganlab/gogan/datasets"
-	"github.com/ganlab/gogan/ganlib/render"
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/objective"
+	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -19,7 +20,7 @@ import (
 	"github.com/pkg/errors"
 )
 
-// RunConfig is a run's length, pace and bookkeeping, read from the context (see params.go).
+// RunConfig is a run's length, pace and bookkeeping, read from the context (RunSettings).
 type RunConfig struct {
 	BatchSize       int
 	Kimg            float64
@@ -30,7 +31,6 @@ type RunConfig struct {
 	EMARampup       float64
 	EMABeta         float64
 	Seed            int
-	SampleLatents   int
 }
 
 // RunConfigFromContext reads the run settings, validating them.
@@ -45,7 +45,6 @@ func RunConfigFromContext(ctx *context.Context) (RunConfig, error) {
 		EMARampup:       param[float64](ctx, ParamEMARampup),
 		EMABeta:         param[float64](ctx, ParamEMABeta),
 		Seed:            param[int](ctx, ParamSeed),
-		SampleLatents:   param[int](ctx, ParamSampleLatents),
 	}
 	switch {
 	case c.BatchSize <= 0:
@@ -58,42 +57,78 @@ func RunConfigFromContext(ctx *context.Context) (RunConfig, error) {
 	return c, nil
 }
 
-// Loop trains a GAN with the Objective set in the context: NCritic discriminator steps, each on a
-// new real batch (plus R1 steps when due), then one generator step (plus a path-length step when
-// due); counted in real images shown (kimg), logged every tick to stats.jsonl, snapshotted every
-// SnapshotKimg with a sample grid of fixed latents from the generator EMA.
+// Data is what the loop needs of a data set: batches in an order it can resume exactly.
+type Data interface {
+	// NextTensors returns the next n real images [n, H, W, C] in [-1, 1] and, for labelled
+	// data, their labels [n] int32 (else nil).
+	NextTensors(n int) (images, labels *tensors.Tensor, err error)
+	// Position and SetPosition save and restore where the stream is.
+	Position() int64
+	SetPosition(int64) error
+}
+
+// SnapshotEvent is what a snapshot hook sees: sample grids, metrics and panels read the
+// generator here, at a snapshot, before the snapshot file is written.
+type SnapshotEvent struct {
+	// Tick is the tick the snapshot closes; hooks record the files they write in it
+	// (SamplesPath), so stats.jsonl lists them.
+	Tick *runs.Tick
+	// Run is the run folder, for the files hooks write.
+	Run   runs.Dir
+	Model gan.Model
+	// Seed is the run's seed, so hooks can draw fixed latents of their own.
+	Seed int
+	// Shown is the number of real images shown so far.
+	Shown int64
+	// Sample runs the generator's moving average at the current fade-in alpha on latents z
+	// [n, LatentDim] (and labels [n], conditional models only): one image tensor per scale.
+	Sample func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error)
+}
+
+// Loop trains a model with the objective set in the context: each iteration runs NCritic
+// discriminator iterations, each on a new real batch with every D step due (objective.Phases:
+// the main step, lazy R1 when due), then every G step due (with the EMA update in G's main step);
+// counted in real images shown (kimg), logged every tick to the run's stats.jsonl and
+// snapshotted every SnapshotKimg. It draws nothing itself: hooks (OnTick, OnSnapshot, OnEnd)
+// plug in sample grids, metrics and notebook panels.
 type Loop struct {
 	Backend backends.Backend
 	Ctx     *context.Context
-	GAN     GAN
-	Data    *datasets.Dataset
-	// OutDir receives stats.jsonl, snapshots and sample grids.
-	OutDir string
-	// Stage maps the current kimg to a stage key and a fade-in alpha (ProGAN's growing). Step
-	// graphs are compiled once per stage key and reused; alpha is a graph input, so changing it
-	// re-traces nothing. Nil means one stage with alpha 1.
-	Stage func(kimg float64) (key string, alpha float64)
-	// OnTick, if set, receives every tick (notebooks draw their live panel from it).
-	OnTick func(*Tick)
+	Model   gan.Model
+	Data    Data
+	// Dir is the run folder: it receives stats.jsonl and the snapshots.
+	Dir runs.Dir
 	// Logf receives progress lines; nil means log.Printf.
 	Logf func(format string, args ...any)
 
+	onTick     []func(*runs.Tick)
+	onSnapshot []func(*SnapshotEvent) error
+	onEnd      []func(*runs.Tick)
+
 	cfg          RunConfig
-	objective    Objective
-	imageDims    [4]int
-	progress     Progress
+	steps        []Step
+	progress     runs.Progress
 	pcg          *rand.PCG
 	rng          *rand.Rand
-	fixedLatents *tensors.Tensor
 	stages       map[string]*stageExecs
 	lastSnapshot string
 }
 
-// stageExecs are the compiled graphs of one stage, with the names of their outputs (known once
-// each graph is traced).
+// OnTick adds a hook called with every tick, after it is written to stats.jsonl.
+func (l *Loop) OnTick(hook func(*runs.Tick)) { l.onTick = append(l.onTick, hook) }
+
+// OnSnapshot adds a hook called at every snapshot, before the snapshot file is written; an
+// error stops the run.
+func (l *Loop) OnSnapshot(hook func(*SnapshotEvent) error) { l.onSnapshot = append(l.onSnapshot, hook) }
+
+// OnEnd adds a hook called with the last tick once the run has shown its kimg.
+func (l *Loop) OnEnd(hook func(*runs.Tick)) { l.onEnd = append(l.onEnd, hook) }
+
+// stageExecs are the compiled graphs of one stage: one per step, and the EMA sampler.
 type stageExecs struct {
-	discriminator, discriminatorReg, generator, generatorReg, sample *context.Exec
-	names                                                            map[*context.Exec][]string
+	steps  []*context.Exec
+	names  [][]string // each step's statistics, known once its graph is traced
+	sample *context.Exec
 }
 
 // Run trains until Kimg thousand images have been shown. If resumeFrom names a snapshot file,
@@ -104,17 +139,23 @@ func (l *Loop) Run(resumeFrom string) error {
 		return err
 	}
 	l.cfg = cfg
-	if l.objective, err = ObjectiveFromContext(l.Ctx); err != nil {
+	if err := l.Model.Validate(); err != nil {
+		return err
+	}
+	o, err := objective.FromContext(l.Ctx)
+	if err != nil {
+		return err
+	}
+	if l.steps, err = Steps(l.Ctx, l.Model, o); err != nil {
 		return err
 	}
 	if l.Logf == nil {
 		l.Logf = log.Printf
 	}
+	l.Logf("model %s; objective %s", l.Model.Name, o)
 	l.stages = map[string]*stageExecs{}
 	l.pcg = rand.NewPCG(uint64(cfg.Seed), 0x6761_6e73)
 	l.rng = rand.New(l.pcg)
-	// Fixed latents come from their own generator, so they are the same whatever the resume point.
-	l.fixedLatents = normalTensor(rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6669_7865)), cfg.SampleLatents, l.GAN.LatentDim)
 	l.Ctx.SetParam(context.ParamInitialSeed, int64(cfg.Seed))
 	if resumeFrom != "" {
 		if err := l.resume(resumeFrom); err != nil {
@@ -125,18 +166,16 @@ func (l *Loop) Run(resumeFrom string) error {
 	tickImages := max(int64(cfg.TickKimg*1000), 1)
 	snapshotImages := max(int64(cfg.SnapshotKimg*1000), 1)
 	start := time.Now()
-	tick := &Tick{}
+	stats := &tickStats{}
 	tickStart, tickShown := time.Now(), l.progress.Shown
 	// The next tick and snapshot are due when the images shown reach these multiples.
 	nextTick := nextMultiple(l.progress.Shown, tickImages)
 	nextSnapshot := nextMultiple(l.progress.Shown, snapshotImages)
+	var tick *runs.Tick
 	for l.progress.Shown < total {
-		stageKey, alpha := l.stage()
-		execs, err := l.stageExecs(stageKey)
-		if err != nil {
-			return err
-		}
-		if err := l.iterate(execs, alpha, tick); err != nil {
+		stageKey, alpha := l.Model.StageAt(l.progress.Kimg())
+		execs := l.stageExecs(stageKey)
+		if err := l.iterate(execs, alpha, stats); err != nil {
 			return errors.WithMessagef(err, "iteration %d (kimg %.3f), last good snapshot %q",
 				l.progress.Iterations, l.progress.Kimg(), l.lastSnapshot)
 		}
@@ -145,27 +184,30 @@ func (l *Loop) Run(resumeFrom string) error {
 		if l.progress.Shown < nextTick && !snapshotDue {
 			continue
 		}
-		tick.Kimg, tick.Iterations, tick.Stage, tick.Alpha = l.progress.Kimg(), l.progress.Iterations, stageKey, alpha
+		tick = &runs.Tick{Kimg: l.progress.Kimg(), Iterations: l.progress.Iterations, Stage: stageKey, Alpha: alpha}
 		tick.Seconds = time.Since(tickStart).Seconds()
 		tick.ImagesPerSec = float64(l.progress.Shown-tickShown) / tick.Seconds
 		tick.TotalSeconds = time.Since(start).Seconds()
 		if snapshotDue {
-			if tick.SnapshotPath, tick.SamplesPath, err = l.snapshot(execs); err != nil {
+			if err := l.snapshot(execs, alpha, tick); err != nil {
 				return err
 			}
 			nextSnapshot = nextMultiple(l.progress.Shown, snapshotImages)
 		}
-		tick.finish()
-		if err := appendStats(l.OutDir, tick); err != nil {
+		tick.Terms = stats.means()
+		if err := l.Dir.AppendTick(tick); err != nil {
 			return err
 		}
 		l.logTick(tick, total)
-		if l.OnTick != nil {
-			l.OnTick(tick)
+		for _, hook := range l.onTick {
+			hook(tick)
 		}
-		tick = &Tick{}
+		stats = &tickStats{}
 		tickStart, tickShown = time.Now(), l.progress.Shown
 		nextTick = nextMultiple(l.progress.Shown, tickImages)
+	}
+	for _, hook := range l.onEnd {
+		hook(tick)
 	}
 	return nil
 }
@@ -173,108 +215,81 @@ func (l *Loop) Run(resumeFrom string) error {
 // nextMultiple returns the smallest multiple of step above shown.
 func nextMultiple(shown, step int64) int64 { return (shown/step + 1) * step }
 
-// stage returns the current stage key and alpha.
-func (l *Loop) stage() (string, float64) {
-	if l.Stage == nil {
-		return "", 1
-	}
-	return l.Stage(l.progress.Kimg())
-}
-
-// stageExecs returns the stage's compiled graphs, building them on first use.
-func (l *Loop) stageExecs(key string) (*stageExecs, error) {
+// stageExecs returns the stage's graphs, made on first use (compiled when first run).
+func (l *Loop) stageExecs(key string) *stageExecs {
 	if execs, ok := l.stages[key]; ok {
-		return execs, nil
+		return execs
 	}
-	optD, optG := l.objective.optimizers(l.Ctx)
-	o := l.objective
-	execs := &stageExecs{names: map[*context.Exec][]string{}}
-	// step compiles a step graph whose builder returns named terms, recording the names.
-	step := func(exec **context.Exec, build func(ctx *context.Context, inputs []*Node) terms) {
-		*exec = context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, inputs []*Node) []*Node {
-			alpha := inputs[len(inputs)-1]
-			ctx.SetGraphParam(alpha.Graph(), GraphParamAlpha, alpha)
-			t := build(ctx, inputs[:len(inputs)-1])
-			execs.names[*exec] = t.names
-			return t.values
-		})
+	execs := &stageExecs{names: make([][]string, len(l.steps))}
+	for i, step := range l.steps {
+		updatesEMA := l.updatesEMA(step)
+		execs.steps = append(execs.steps, context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, inputs []*Node) []*Node {
+			// The step's inputs, then the fade-in alpha, then (G's main step) the EMA decay.
+			n := len(step.Inputs())
+			gan.SetAlpha(ctx, inputs[n])
+			terms := step.Build(ctx, l.Model, inputs[:n])
+			if updatesEMA {
+				UpdateEMA(ctx, inputs[0].Graph(), inputs[n+1])
+			}
+			execs.names[i] = terms.Names
+			return terms.Values
+		}))
 	}
-	step(&execs.discriminator, func(ctx *context.Context, in []*Node) terms {
-		return l.GAN.DiscriminatorStep(ctx, o, optD, in[0], in[1], in[2])
-	})
-	step(&execs.discriminatorReg, func(ctx *context.Context, in []*Node) terms {
-		return l.GAN.DiscriminatorRegStep(ctx, o, optD, in[0])
-	})
-	step(&execs.generator, func(ctx *context.Context, in []*Node) terms {
-		t := l.GAN.GeneratorStep(ctx, o, optG, in[0])
-		UpdateEMA(ctx, in[0].Graph(), in[1])
-		return t
-	})
-	step(&execs.generatorReg, func(ctx *context.Context, in []*Node) terms {
-		return l.GAN.GeneratorRegStep(ctx, o, optG, in[0], in[1])
-	})
-	execs.sample = context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, z, alpha *Node) []*Node {
-		ctx.SetGraphParam(alpha.Graph(), GraphParamAlpha, alpha)
-		return l.GAN.GenerateEMA(ctx, z)
+	execs.sample = context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, inputs []*Node) []*Node {
+		gan.SetAlpha(ctx, inputs[len(inputs)-1])
+		var labels *Node
+		if len(inputs) == 3 {
+			labels = inputs[1]
+		}
+		return l.Model.GenerateEMA(ctx, inputs[0], labels)
 	})
 	l.stages[key] = execs
-	return execs, nil
+	return execs
 }
 
-// runStep executes one step graph and adds its named outputs to tick.
-func (l *Loop) runStep(execs *stageExecs, exec *context.Exec, what string, tick *Tick, args ...any) error {
-	outputs, err := exec.Exec(args...)
-	if err != nil {
-		return errors.WithMessage(err, what)
-	}
-	if err := tick.add(execs.names[exec], scalars(outputs)); err != nil {
-		return errors.WithMessagef(err, "%s diverged", what)
-	}
-	return nil
+// updatesEMA says whether step updates the generator's moving average: G's main step does.
+func (l *Loop) updatesEMA(step Step) bool {
+	return step.Phase.Network == objective.Generator && step.Phase.Adversarial
 }
 
-// iterate runs NCritic discriminator steps (with lazy R1 when due) and one generator step (with
-// lazy path length when due), adding their values to tick.
-func (l *Loop) iterate(execs *stageExecs, alpha float64, tick *Tick) error {
+// iterate runs NCritic discriminator iterations (each with every D step due) and every G step
+// due, adding their statistics to stats.
+func (l *Loop) iterate(execs *stageExecs, alpha float64, stats *tickStats) error {
 	alphaT := tensors.FromScalar(float32(alpha))
 	batch := l.cfg.BatchSize
+	var real, realLabels *tensors.Tensor
 	for k := range l.cfg.NCritic {
-		data, err := l.Data.NextBatch(batch)
-		if err != nil {
-			return err
-		}
-		real, err := data.Tensor()
-		if err != nil {
-			return err
-		}
-		if err := l.runStep(execs, execs.discriminator, "discriminator step", tick, real, l.latents(batch), l.uniform(batch), alphaT); err != nil {
+		var err error
+		if real, realLabels, err = l.Data.NextTensors(batch); err != nil {
 			return err
 		}
 		dStep := int(l.progress.Iterations)*l.cfg.NCritic + k
-		if l.objective.lazyR1() && l.objective.R1.Applies(dStep) {
-			if err := l.runStep(execs, execs.discriminatorReg, "discriminator R1 step", tick, real, alphaT); err != nil {
-				return err
+		for i, step := range l.steps {
+			if step.Phase.Network == objective.Discriminator && step.Phase.Due(dStep) {
+				if err := l.runStep(execs, i, stats, l.stepInputs(step, real, realLabels, alphaT)); err != nil {
+					return err
+				}
 			}
 		}
 		l.progress.Shown += int64(batch)
-		l.imageDims = data.Shape
 	}
 	// The first steps created the generator's variables: its EMA starts as a copy of them.
 	if err := InitEMA(l.Ctx); err != nil {
 		return err
 	}
-	emaBeta := l.cfg.EMABeta
-	if emaBeta == 0 {
-		emaBeta = EMABeta(batch, l.cfg.EMAHalfLifeKimg, l.cfg.EMARampup, l.progress.Shown)
-	}
-	beta := tensors.FromScalar(float32(emaBeta))
-	if err := l.runStep(execs, execs.generator, "generator step", tick, l.latents(batch), beta, alphaT); err != nil {
-		return err
-	}
-	if l.objective.usesPathLength() && l.objective.PLInterval.Applies(int(l.progress.Iterations)) {
-		plBatch := max(batch/l.objective.PLBatchShrink, 1)
-		noise := normalTensor(l.rng, plBatch, l.imageDims[1], l.imageDims[2], l.imageDims[3])
-		if err := l.runStep(execs, execs.generatorReg, "generator path-length step", tick, l.latents(plBatch), noise, alphaT); err != nil {
+	for i, step := range l.steps {
+		if step.Phase.Network != objective.Generator || !step.Phase.Due(int(l.progress.Iterations)) {
+			continue
+		}
+		args := l.stepInputs(step, real, realLabels, alphaT)
+		if l.updatesEMA(step) {
+			emaBeta := l.cfg.EMABeta
+			if emaBeta == 0 {
+				emaBeta = EMABeta(batch, l.cfg.EMAHalfLifeKimg, l.cfg.EMARampup, l.progress.Shown)
+			}
+			args = append(args, tensors.FromScalar(float32(emaBeta)))
+		}
+		if err := l.runStep(execs, i, stats, args); err != nil {
 			return err
 		}
 	}
@@ -282,54 +297,92 @@ func (l *Loop) iterate(execs *stageExecs, alpha float64, tick *Tick) error {
 	return nil
 }
 
-// snapshot writes the snapshot and the EMA generator's samples of the fixed latents.
-func (l *Loop) snapshot(execs *stageExecs) (snapshotPath, samplesPath string, err error) {
-	_, alpha := l.stage()
-	outputs, err := execs.sample.Exec(l.fixedLatents, tensors.FromScalar(float32(alpha)))
-	if err != nil {
-		return "", "", errors.WithMessage(err, "sampling the generator EMA")
-	}
-	scales := make([]render.Images, len(outputs))
-	for i, out := range outputs {
-		if scales[i], err = render.FromTensor(out); err != nil {
-			return "", "", err
+// stepInputs returns step's inputs, drawing what the data does not give from the run's random
+// generator in Input order, then alpha.
+func (l *Loop) stepInputs(step Step, real, realLabels, alpha *tensors.Tensor) []any {
+	n := step.Batch(l.cfg.BatchSize)
+	var args []any
+	for _, kind := range step.Inputs() {
+		switch kind {
+		case InputReal:
+			args = append(args, real)
+		case InputRealLabels:
+			args = append(args, realLabels)
+		case InputNoise:
+			args = append(args, normalTensor(l.rng, n, l.Model.Resolution, l.Model.Resolution, l.Model.Channels))
+		case InputLatents:
+			args = append(args, normalTensor(l.rng, n, l.Model.LatentDim))
+		case InputFakeLabels:
+			args = append(args, l.labels(n))
+		case InputEps:
+			args = append(args, l.uniform(n))
 		}
 	}
-	samplesPath = filepath.Join(l.OutDir, fmt.Sprintf("samples-kimg%010.3f.png", l.progress.Kimg()))
-	if err := render.WritePNG(samplesPath, render.ScaleGrid(scales, l.cfg.SampleLatents)); err != nil {
-		return "", "", err
+	return append(args, alpha)
+}
+
+// runStep executes step i and adds its statistics to stats, failing on a non-finite one.
+func (l *Loop) runStep(execs *stageExecs, i int, stats *tickStats, args []any) error {
+	outputs, err := execs.steps[i].Exec(args...)
+	what := l.steps[i].Phase.String()
+	if err != nil {
+		return errors.WithMessage(err, what)
+	}
+	if err := stats.add(execs.names[i], scalars(outputs)); err != nil {
+		return errors.WithMessagef(err, "%s diverged", what)
+	}
+	return nil
+}
+
+// snapshot runs the snapshot hooks, then writes the snapshot (after the hooks: a hook that draws
+// random numbers in the graph, sampling a generator with noise, moves the context's generator,
+// and a resumed run must continue from where this one does).
+func (l *Loop) snapshot(execs *stageExecs, alpha float64, tick *runs.Tick) error {
+	event := &SnapshotEvent{Tick: tick, Run: l.Dir, Model: l.Model, Seed: l.cfg.Seed, Shown: l.progress.Shown,
+		Sample: func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error) {
+			args := []any{z}
+			if l.Model.NumClasses > 0 {
+				args = append(args, labels)
+			}
+			outputs, err := execs.sample.Exec(append(args, tensors.FromScalar(float32(alpha)))...)
+			return outputs, errors.WithMessage(err, "sampling the generator EMA")
+		}}
+	for _, hook := range l.onSnapshot {
+		if err := hook(event); err != nil {
+			return errors.WithMessagef(err, "snapshot hook at kimg %.3f", l.progress.Kimg())
+		}
 	}
 	rngState, err := l.pcg.MarshalBinary()
 	if err != nil {
-		return "", "", err
+		return err
 	}
-	variables, err := captureVariables(l.Ctx)
+	variables, err := runs.CaptureVariables(l.Ctx)
 	if err != nil {
-		return "", "", err
+		return err
 	}
-	snapshot := &Snapshot{Progress: l.progress, RNG: rngState, DataPosition: l.Data.Position(),
-		Params: contextParams(l.Ctx), Variables: variables}
-	if snapshotPath, err = WriteSnapshot(l.OutDir, snapshot); err != nil {
-		return "", "", err
+	snapshot := &runs.Snapshot{Progress: l.progress, RNG: rngState, DataPosition: l.Data.Position(),
+		Params: runs.CaptureParams(l.Ctx), Variables: variables}
+	if tick.SnapshotPath, err = l.Dir.WriteSnapshot(snapshot); err != nil {
+		return err
 	}
-	l.lastSnapshot = snapshotPath
-	return snapshotPath, samplesPath, nil
+	l.lastSnapshot = tick.SnapshotPath
+	return nil
 }
 
 // resume restores a snapshot; settings that differ from the snapshot's are reported, not fatal
 // (a longer kimg, say, is how a run is extended).
 func (l *Loop) resume(path string) error {
-	s, err := ReadSnapshot(path)
+	s, err := runs.ReadSnapshot(path)
 	if err != nil {
 		return err
 	}
-	current := contextParams(l.Ctx)
+	current := runs.CaptureParams(l.Ctx)
 	for key, value := range s.Params {
 		if current[key] != value {
 			l.Logf("resume: setting %s is %s now, was %s in %s", strings.TrimPrefix(key, "/|"), current[key], value, path)
 		}
 	}
-	if err := restoreVariables(l.Ctx, s.Variables); err != nil {
+	if err := runs.RestoreVariables(l.Ctx, s.Variables); err != nil {
 		return errors.WithMessagef(err, "resuming from %s", path)
 	}
 	if err := l.pcg.UnmarshalBinary(s.RNG); err != nil {
@@ -344,7 +397,7 @@ func (l *Loop) resume(path string) error {
 	return nil
 }
 
-func (l *Loop) logTick(tick *Tick, total int64) {
+func (l *Loop) logTick(tick *runs.Tick, total int64) {
 	done := float64(l.progress.Shown) / float64(total)
 	const width = 20
 	filled := min(int(done*width), width)
@@ -358,14 +411,50 @@ func (l *Loop) logTick(tick *Tick, total int64) {
 		eta.Round(time.Second), strings.Join(terms, ", "))
 }
 
-// latents draws z ~ N(0, I) [n, LatentDim] from the run's generator.
-func (l *Loop) latents(n int) *tensors.Tensor { return normalTensor(l.rng, n, l.GAN.LatentDim) }
+// tickStats accumulates a tick's statistics.
+type tickStats struct {
+	sums   map[string]float64
+	counts map[string]int
+}
+
+// add accumulates one step's named values, checking they are finite.
+func (s *tickStats) add(names []string, values []float64) error {
+	if s.sums == nil {
+		s.sums, s.counts = map[string]float64{}, map[string]int{}
+	}
+	for i, name := range names {
+		if math.IsNaN(values[i]) || math.IsInf(values[i], 0) {
+			return errors.Errorf("%s is %g", name, values[i])
+		}
+		s.sums[name] += values[i]
+		s.counts[name]++
+	}
+	return nil
+}
+
+// means returns each statistic's mean over the tick.
+func (s *tickStats) means() map[string]float64 {
+	means := map[string]float64{}
+	for name, sum := range s.sums {
+		means[name] = sum / float64(s.counts[name])
+	}
+	return means
+}
 
 // uniform draws n values in [0, 1) from the run's generator.
 func (l *Loop) uniform(n int) *tensors.Tensor {
 	values := make([]float32, n)
 	for i := range values {
 		values[i] = l.rng.Float32()
+	}
+	return tensors.FromFlatDataAndDimensions(values, n)
+}
+
+// labels draws n class labels uniformly from the run's generator.
+func (l *Loop) labels(n int) *tensors.Tensor {
+	values := make([]int32, n)
+	for i := range values {
+		values[i] = int32(l.rng.IntN(l.Model.NumClasses))
 	}
 	return tensors.FromFlatDataAndDimensions(values, n)
 }

@@ -1,34 +1,38 @@
 package train_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ganlab/gogan/datasets"
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/blocks"
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/layers"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/render"
+	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // tinyConfig is an MSG-ProGAN small enough to train in seconds on MNIST downscaled to 16x16.
 var tinyConfig = msggan.Config{Resolution: 16, ImageChannels: 1, LatentDim: 16, ChannelBase: 64, ChannelMax: 8,
-	Phi: msggan.PhiSimple, Connections: msggan.AllConnections(16)}
+	Phi: blocks.PhiSimple, Connections: msggan.AllConnections(16)}
 
-func tinyGAN() train.GAN { return tinyConfig.GAN() }
+func tinyModel() gan.Model { return tinyConfig.Model() }
 
-// newLoop returns a loop on MNIST with the given run settings.
+// newLoop returns a loop on MNIST with the given run settings, writing sample grids at its
+// snapshots.
 func newLoop(t *testing.T, outDir string, settings map[string]any) *train.Loop {
 	t.Helper()
 	ctx := context.New()
-	ctx.SetParams(train.DefaultParams())
+	for _, table := range []gan.Settings{train.Settings(), layers.Settings, render.Settings} {
+		ctx.SetParams(table.Defaults())
+	}
 	ctx.SetParams(map[string]any{train.ParamBatchSize: 8, train.ParamLearningRate: 0.002, train.ParamTickKimg: 0.04})
 	ctx.SetParams(settings)
 	data, err := datasets.Open("mnist", datasets.Options{Resolution: 16, Channels: 1, Seed: 5})
@@ -39,24 +43,16 @@ func newLoop(t *testing.T, outDir string, settings map[string]any) *train.Loop {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { data.Close() })
-	return &train.Loop{Backend: gradcheck.PureGo(), Ctx: ctx, GAN: tinyGAN(), Data: data, OutDir: outDir, Logf: t.Logf}
+	loop := &train.Loop{Backend: gradcheck.PureGo(), Ctx: ctx, Model: tinyModel(), Data: data, Dir: runs.Open(outDir), Logf: t.Logf}
+	loop.OnSnapshot(render.SampleGrids(ctx))
+	return loop
 }
 
-func readStats(t *testing.T, dir string) []train.Tick {
+func readStats(t *testing.T, dir string) []runs.Tick {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "stats.jsonl"))
+	ticks, err := runs.Open(dir).Ticks()
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	var ticks []train.Tick
-	scanner := bufio.NewScanner(f)
-	for scanner.Scan() {
-		var tick train.Tick
-		if err := json.Unmarshal(scanner.Bytes(), &tick); err != nil {
-			t.Fatalf("stats.jsonl line %q: %v", scanner.Text(), err)
-		}
-		ticks = append(ticks, tick)
 	}
 	return ticks
 }
@@ -134,7 +130,7 @@ func TestResumeIsExact(t *testing.T) {
 	if err := newLoop(t, resumedDir, map[string]any{train.ParamKimg: 0.16, train.ParamSnapshotKimg: 0.16}).Run(""); err != nil {
 		t.Fatal(err)
 	}
-	halfway, err := train.LatestSnapshot(resumedDir)
+	halfway, err := runs.Open(resumedDir).LatestSnapshot()
 	if err != nil || filepath.Base(halfway) != "snapshot-kimg000000.160.gob" {
 		t.Fatalf("halfway snapshot %q, %v", halfway, err)
 	}
@@ -165,9 +161,9 @@ func TestResumeIsExact(t *testing.T) {
 	}
 }
 
-func readSnapshot(t *testing.T, path string) *train.Snapshot {
+func readSnapshot(t *testing.T, path string) *runs.Snapshot {
 	t.Helper()
-	s, err := train.ReadSnapshot(path)
+	s, err := runs.ReadSnapshot(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,21 +174,19 @@ func readSnapshot(t *testing.T, path string) *train.Snapshot {
 func TestStagesCompileOncePerStage(t *testing.T) {
 	loop := newLoop(t, t.TempDir(), map[string]any{train.ParamKimg: 0.16, train.ParamSnapshotKimg: 0.16})
 	generatorBuilds := 0
-	gan := loop.GAN
-	build := gan.Generator
-	gan.Generator = func(ctx *context.Context, z *Node) []*Node {
+	build := loop.Model.Generator
+	loop.Model.Generator = func(ctx *context.Context, z, labels *Node) []*Node {
 		generatorBuilds++
-		return build(ctx, z)
+		return build(ctx, z, labels)
 	}
-	loop.GAN = gan
 	var alphas []float64
-	loop.Stage = func(kimg float64) (string, float64) {
+	loop.Model.Stage = func(kimg float64) (string, float64) {
 		if kimg < 0.08 {
 			return "low", kimg / 0.08
 		}
 		return "high", 1
 	}
-	loop.OnTick = func(tick *train.Tick) { alphas = append(alphas, tick.Alpha) }
+	loop.OnTick(func(tick *runs.Tick) { alphas = append(alphas, tick.Alpha) })
 	if err := loop.Run(""); err != nil {
 		t.Fatal(err)
 	}
@@ -211,14 +205,12 @@ func TestStagesCompileOncePerStage(t *testing.T) {
 func TestDivergenceStopsWithError(t *testing.T) {
 	dir := t.TempDir()
 	loop := newLoop(t, dir, map[string]any{train.ParamKimg: 0.32, train.ParamSnapshotKimg: 0.08})
-	gan := loop.GAN
-	critic := gan.Discriminator
-	gan.Discriminator = func(ctx *context.Context, images []*Node) *Node {
+	critic := loop.Model.Discriminator
+	loop.Model.Discriminator = func(ctx *context.Context, images []*Node, labels *Node) *Node {
 		// Multiplying by alpha, which the stage sets to NaN after kimg 0.1, poisons D's output.
-		return Mul(critic(ctx, images), ConvertDType(train.Alpha(ctx, images[0].Graph()), images[0].DType()))
+		return Mul(critic(ctx, images, labels), ConvertDType(gan.Alpha(ctx, images[0].Graph()), images[0].DType()))
 	}
-	loop.GAN = gan
-	loop.Stage = func(kimg float64) (string, float64) {
+	loop.Model.Stage = func(kimg float64) (string, float64) {
 		if kimg >= 0.1 {
 			return "", math.NaN()
 		}
@@ -228,7 +220,7 @@ func TestDivergenceStopsWithError(t *testing.T) {
 	if err == nil {
 		t.Fatal("a NaN loss did not stop the run")
 	}
-	latest, _ := train.LatestSnapshot(dir)
+	latest, _ := runs.Open(dir).LatestSnapshot()
 	for _, want := range []string{"discriminator step diverged", "d_loss is NaN", "kimg 0.104", filepath.Base(latest)} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)

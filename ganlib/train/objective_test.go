@@ -3,7 +3,10 @@ package train_test
 import (
 	"testing"
 
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/layers"
+	"github.com/ganlab/gogan/ganlib/objective"
+	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/ganlab/gogan/ganlib/train"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -25,9 +28,9 @@ func variableValue(t *testing.T, ctx *context.Context, scope, name string) float
 // main D updates and R1 updates at D steps 0 and 4: the D optimizer counts 10 steps.
 func TestLazyR1Schedule(t *testing.T) {
 	loop := newLoop(t, t.TempDir(), map[string]any{train.ParamKimg: 0.064, train.ParamSnapshotKimg: 0.064,
-		train.ParamLoss: train.LossNonSaturating, train.ParamR1Gamma: 1.0, train.ParamR1Interval: 4})
-	var ticks []*train.Tick
-	loop.OnTick = func(tick *train.Tick) { ticks = append(ticks, tick) }
+		objective.ParamLoss: "ns", objective.ParamR1Gamma: 1.0, objective.ParamR1Interval: 4})
+	var ticks []*runs.Tick
+	loop.OnTick(func(tick *runs.Tick) { ticks = append(ticks, tick) })
 	if err := loop.Run(""); err != nil {
 		t.Fatal(err)
 	}
@@ -44,34 +47,40 @@ func TestLazyR1Schedule(t *testing.T) {
 
 // styleGAN is a tiny style-based generator (mapping network, learned constant, modulated style
 // layers, toRGB at every scale) with the MSG-ProGAN discriminator, for path-length tests.
-func styleGAN() train.GAN {
-	gan := tinyGAN()
-	gan.Mapping = func(ctx *context.Context, z *Node) *Node {
-		return layers.MappingNetwork(ctx, z, 2, 16, 0.01)
+func styleGAN() gan.Model {
+	m := tinyModel()
+	m.Mapping = func(ctx *context.Context, z, _ *Node) *Node {
+		return layers.Mapping(ctx, z).Layers(2).WDim(16).Done()
 	}
-	gan.Synthesis = func(ctx *context.Context, w *Node) []*Node {
+	m.Synthesis = func(ctx *context.Context, w *Node) []*Node {
 		b := w.Shape().Dimensions[0]
 		constant := ctx.In("const").VariableWithShape("value", shapes.Make(w.DType(), 1, 4, 4, 8)).ValueGraph(w.Graph())
 		x := BroadcastToDims(constant, b, 4, 4, 8)
 		var images []*Node
 		for r := 4; r <= 16; r *= 2 {
-			x = layers.StyleLayer(ctx.Inf("layer%d", r), x, w, nil, 8, r > 4)
+			style := layers.Style(ctx.Inf("layer%d", r), x, w, 8)
+			if r > 4 {
+				style.Upsample()
+			}
+			x = style.Done()
 			images = append(images, layers.ToRGBStyled(ctx.Inf("to_rgb%d", r), x, w, 1))
 		}
 		return images
 	}
-	gan.Generator = func(ctx *context.Context, z *Node) []*Node { return gan.Synthesis(ctx, gan.Mapping(ctx, z)) }
-	return gan
+	m.Generator = func(ctx *context.Context, z, labels *Node) []*Node {
+		return m.Synthesis(ctx, m.Mapping(ctx, z, labels))
+	}
+	return m
 }
 
 // TestPathLengthRegularization: path-length steps run every 2 G steps (0, 2, 4, 6 of 8), their
 // running mean of lengths moves away from 0 and is kept in the context (so snapshots hold it).
 func TestPathLengthRegularization(t *testing.T) {
 	loop := newLoop(t, t.TempDir(), map[string]any{train.ParamKimg: 0.064, train.ParamSnapshotKimg: 0.064,
-		train.ParamLoss: train.LossNonSaturating, train.ParamPLWeight: 2.0, train.ParamPLInterval: 2})
-	loop.GAN = styleGAN()
-	var ticks []*train.Tick
-	loop.OnTick = func(tick *train.Tick) { ticks = append(ticks, tick) }
+		objective.ParamLoss: "ns", objective.ParamPLWeight: 2.0, objective.ParamPLInterval: 2})
+	loop.Model = styleGAN()
+	var ticks []*runs.Tick
+	loop.OnTick(func(tick *runs.Tick) { ticks = append(ticks, tick) })
 	if err := loop.Run(""); err != nil {
 		t.Fatal(err)
 	}
@@ -90,9 +99,9 @@ func TestPathLengthRegularization(t *testing.T) {
 // loss includes a positive orthogonality term.
 func TestOrthogonalRegularization(t *testing.T) {
 	loop := newLoop(t, t.TempDir(), map[string]any{train.ParamKimg: 0.032, train.ParamSnapshotKimg: 0.032,
-		train.ParamLoss: train.LossHinge, train.ParamOrthogonalBeta: 1e-4})
-	var ticks []*train.Tick
-	loop.OnTick = func(tick *train.Tick) { ticks = append(ticks, tick) }
+		objective.ParamLoss: "hinge", objective.ParamOrthogonalBeta: 1e-4})
+	var ticks []*runs.Tick
+	loop.OnTick(func(tick *runs.Tick) { ticks = append(ticks, tick) })
 	if err := loop.Run(""); err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func (o Optimizer) Minimize(ctx *context.Context, loss *Node) *Node {
 	var normSquare *Node
 	for i, v := range vars {
 		grad := ConvertDType(grads[i], v.DType())
-		varStateCtx := ctx.InAbsPath("/optimizer" + v.Scope()).In(v.Name()).Checked(false).WithInitializer(initializers.Zero)
+		varStateCtx := ctx.InAbsPath(stateScope(v)).Checked(false).WithInitializer(initializers.Zero)
 		o.apply(varStateCtx, v, values[i], grad, ConvertDType(step, v.DType()))
 		term := ConvertDType(ReduceAllSum(Square(grads[i])), loss.DType())
 		if normSquare == nil {
@@ -79,6 +79,18 @@ func (o Optimizer) Minimize(ctx *context.Context, loss *Node) *Node {
 		}
 	}
 	return Sqrt(normSquare)
+}
+
+// stateScope is where v's optimizer state lives: "/optimizer<scope of v>/<name of v>".
+func stateScope(v *context.Variable) string { return "/optimizer" + v.Scope() + "/" + v.Name() }
+
+// State returns v's optimizer state in ctx: Adam's first moment (nil for RMSprop) and the second
+// moment, both nil before o's first step on v.
+func (o Optimizer) State(ctx *context.Context, v *context.Variable) (first, second *context.Variable) {
+	if o.Algorithm == Adam {
+		first = ctx.InspectVariable(stateScope(v), "first_moment")
+	}
+	return first, ctx.InspectVariable(stateScope(v), "second_moment")
 }
 
 // apply updates one variable given its gradient and the (1-based) step number.

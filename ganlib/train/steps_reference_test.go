@@ -6,9 +6,11 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/losses"
+	"github.com/ganlab/gogan/ganlib/objective"
 	"github.com/ganlab/gogan/ganlib/ops"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -332,19 +334,21 @@ func numericGradient(p quadParams, names []string, loss func(quadParams) float64
 // --- The steps, in GoMLX ---
 
 // quadGAN is the GAN above as the training steps see it, its variables created from init.
-func quadGAN(init quadParams) GAN {
+func quadGAN(init quadParams) gan.Model {
 	variable := func(ctx *context.Context, g *Graph, name string) *Node {
 		value := tensors.FromFlatDataAndDimensions(slices.Clone(init[name]), quadShapes[name]...)
 		return ctx.VariableWithValue(name, value).ValueGraph(g)
 	}
-	gan := GAN{LatentDim: quadZ}
-	gan.Mapping = func(ctx *context.Context, z *Node) *Node { return MatMul(z, variable(ctx, z.Graph(), "mapping")) }
-	gan.Synthesis = func(ctx *context.Context, w *Node) []*Node {
+	m := gan.Model{Name: "quadratic test GAN", Resolution: 2, Channels: 1, LatentDim: quadZ}
+	m.Mapping = func(ctx *context.Context, z, _ *Node) *Node { return MatMul(z, variable(ctx, z.Graph(), "mapping")) }
+	m.Synthesis = func(ctx *context.Context, w *Node) []*Node {
 		fine := Reshape(Tanh(MatMul(w, variable(ctx, w.Graph(), "synthesis"))), -1, 2, 2, 1)
 		return []*Node{ops.AvgPool2x(fine), fine}
 	}
-	gan.Generator = func(ctx *context.Context, z *Node) []*Node { return gan.Synthesis(ctx, gan.Mapping(ctx, z)) }
-	gan.Discriminator = func(ctx *context.Context, images []*Node) *Node {
+	m.Generator = func(ctx *context.Context, z, labels *Node) []*Node {
+		return m.Synthesis(ctx, m.Mapping(ctx, z, labels))
+	}
+	m.Discriminator = func(ctx *context.Context, images []*Node, _ *Node) *Node {
 		var score *Node
 		for i, x := range images {
 			flat := Reshape(x, x.Shape().Dimensions[0], -1)
@@ -359,8 +363,8 @@ func quadGAN(init quadParams) GAN {
 		}
 		return Reshape(score, -1, 1)
 	}
-	gan.RealInputs = func(real *Node) []*Node { return Pyramid(real, 1) }
-	return gan
+	m.RealInputs = func(real *Node) []*Node { return ops.Pyramid(real, 1) }
+	return m
 }
 
 // tensorOf returns rows as a tensor [len(rows), dims...].
@@ -396,21 +400,25 @@ func (r stepRun) weights(scope string, names []string) quadParams {
 	return p
 }
 
-// runTwice builds a step graph with the training settings in ctx and executes it twice on the
-// same inputs (two optimizer steps).
-func runTwice(t *testing.T, ctx *context.Context, build func(ctx *context.Context, in []*Node) terms, inputs ...*tensors.Tensor) stepRun {
+// runTwice builds the case's step named phase ("D", "Dreg", "G", "Greg") and executes it twice
+// on the same inputs (two optimizer steps), given in the step's input order.
+func (c stepCase) runTwice(t *testing.T, phase string, inputs ...*tensors.Tensor) stepRun {
 	t.Helper()
+	step := c.step(t, phase)
+	if len(step.Inputs()) != len(inputs) {
+		t.Fatalf("the %s step reads inputs %v, the test gives %d", phase, step.Inputs(), len(inputs))
+	}
 	var names []string
-	exec := context.MustNewExec(gradcheck.PureGo(), ctx, func(ctx *context.Context, in []*Node) []*Node {
-		tm := build(ctx, in)
-		names = tm.names
-		return tm.values
+	exec := context.MustNewExec(gradcheck.PureGo(), c.ctx, func(ctx *context.Context, in []*Node) []*Node {
+		tm := step.Build(ctx, c.model, in)
+		names = tm.Names
+		return tm.Values
 	})
 	args := make([]any, len(inputs))
 	for i, x := range inputs {
 		args[i] = x
 	}
-	run := stepRun{terms: quadParams{}, ctx: ctx}
+	run := stepRun{terms: quadParams{}, ctx: c.ctx}
 	for i, out := range exec.MustExec(args...) {
 		run.terms[names[i]] = []float64{tensors.ToScalar[float64](out)}
 	}
@@ -439,13 +447,14 @@ func assertNear(t *testing.T, what string, got, want float64) {
 	}
 }
 
-// stepCase is one test's GAN weights, inputs and training settings.
+// stepCase is one test's GAN weights, inputs, training settings and steps.
 type stepCase struct {
-	init       quadParams
-	in         quadInputs
-	ctx        *context.Context
-	o          Objective
-	optD, optG Optimizer
+	init  quadParams
+	in    quadInputs
+	ctx   *context.Context
+	model gan.Model
+	o     objective.Objective
+	steps []Step
 }
 
 // newStepCase draws weights and inputs from seed; settings override the training defaults.
@@ -453,14 +462,29 @@ func newStepCase(t *testing.T, seed uint64, settings map[string]any) stepCase {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
 	c := stepCase{init: randomQuadParams(rng), in: randomQuadInputs(rng), ctx: context.New()}
-	c.ctx.SetParams(DefaultParams())
+	c.model = quadGAN(c.init)
+	c.ctx.SetParams(Settings().Defaults())
 	c.ctx.SetParams(settings)
 	var err error
-	if c.o, err = ObjectiveFromContext(c.ctx); err != nil {
+	if c.o, err = objective.FromContext(c.ctx); err != nil {
 		t.Fatal(err)
 	}
-	c.optD, c.optG = c.o.optimizers(c.ctx)
+	if c.steps, err = Steps(c.ctx, c.model, c.o); err != nil {
+		t.Fatal(err)
+	}
 	return c
+}
+
+// step returns the case's step of the named phase.
+func (c stepCase) step(t *testing.T, phase string) Step {
+	t.Helper()
+	for _, s := range c.steps {
+		if s.Phase.Name == phase {
+			return s
+		}
+	}
+	t.Fatalf("the objective %s has no %s step", c.o, phase)
+	return Step{}
 }
 
 // real, latents and eps are the case's inputs as the steps take them.
@@ -511,13 +535,24 @@ func handSteps(p quadParams, names []string, adam *handAdam, loss func(quadParam
 	return norm
 }
 
+// noPenalties turns off the WGAN-GP terms the defaults add to D's loss.
+var noPenalties = map[string]any{objective.ParamGPLambda: 0.0, objective.ParamDrift: 0.0}
+
+func with(settings ...map[string]any) map[string]any {
+	all := map[string]any{}
+	for _, s := range settings {
+		for k, v := range s {
+			all[k] = v
+		}
+	}
+	return all
+}
+
 // TestWGANGPStep: the WGAN-GP discriminator step's terms (Wasserstein estimate, MSG-GAN's
 // multi-scale penalty at the interpolates, drift) and the weights after two steps.
 func TestWGANGPStep(t *testing.T) {
 	c := newStepCase(t, 11, nil)
-	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(c.init).DiscriminatorStep(ctx, c.o, c.optD, x[0], x[1], x[2])
-	}, c.real(), c.latents(), c.eps())
+	run := c.runTwice(t, "D", c.real(), c.latents(), c.eps())
 
 	wass, penalty, drift := c.init.wganGP(c.in)
 	atReals := c.in
@@ -525,7 +560,7 @@ func TestWGANGPStep(t *testing.T) {
 	if _, penaltyAtReals, _ := c.init.wganGP(atReals); math.Abs(penalty-penaltyAtReals) < 1e-2 {
 		t.Fatalf("penalty at the interpolates %.6g, at the reals %.6g: the test cannot tell them apart", penalty, penaltyAtReals)
 	}
-	lambda, driftWeight := c.o.WGANGP.Lambda, c.o.WGANGP.Drift
+	lambda, driftWeight := gan.Get[float64](c.ctx, objective.Settings(), objective.ParamGPLambda), gan.Get[float64](c.ctx, objective.Settings(), objective.ParamDrift)
 	assertNear(t, "wasserstein", run.term(t, "wasserstein"), wass)
 	assertNear(t, "gradient_penalty", run.term(t, "gradient_penalty"), penalty)
 	assertNear(t, "drift", run.term(t, "drift"), drift)
@@ -537,24 +572,23 @@ func TestWGANGPStep(t *testing.T) {
 			return w + lambda*gp + driftWeight*dr
 		}
 	}
-	c.checkUpdates(t, run, DiscriminatorScope, quadDiscriminator, func() *handAdam { return newHandAdam(c.optD) },
+	c.checkUpdates(t, run, gan.DiscriminatorScope, quadDiscriminator, func() *handAdam { return newHandAdam(c.step(t, "D").Optimizer) },
 		"d_grad_norm", loss(lambda), loss(0))
-	assertNearAll(t, "G (untouched by D's step)", run.weights(GeneratorScope, quadGenerator), c.init)
+	assertNearAll(t, "G (untouched by D's step)", run.weights(gan.GeneratorScope, quadGenerator), c.init)
 }
 
 // TestNonSaturatingStepWithR1: the non-lazy R1 branch, R1 added to every D step (r1_interval 1).
 func TestNonSaturatingStepWithR1(t *testing.T) {
 	const gamma = 3.0
-	c := newStepCase(t, 12, map[string]any{ParamLoss: LossNonSaturating, ParamR1Gamma: gamma, ParamR1Interval: 1})
-	if c.o.lazyR1() {
-		t.Fatal("r1_interval 1 made R1 lazy")
+	c := newStepCase(t, 12, with(noPenalties, map[string]any{objective.ParamLoss: "ns", objective.ParamR1Gamma: gamma, objective.ParamR1Interval: 1}))
+	if len(c.steps) != 2 {
+		t.Fatalf("r1_interval 1 made R1 lazy: steps %v", c.steps)
 	}
-	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(c.init).DiscriminatorStep(ctx, c.o, c.optD, x[0], x[1], x[2])
-	}, c.real(), c.latents(), c.eps())
+	run := c.runTwice(t, "D", c.real(), c.latents())
 
 	real, fake := c.init.scores(c.in)
-	assertNear(t, "d_loss", run.term(t, "d_loss"), c.init.nsDiscriminator(c.in))
+	// d_loss is the whole loss D minimises: the adversarial loss and R1.
+	assertNear(t, "d_loss", run.term(t, "d_loss"), c.init.nsDiscriminator(c.in)+c.init.r1(c.in, gamma))
 	assertNear(t, "d_real_score", run.term(t, "d_real_score"), mean(real))
 	assertNear(t, "d_fake_score", run.term(t, "d_fake_score"), mean(fake))
 	assertNear(t, "r1", run.term(t, "r1"), c.init.r1(c.in, gamma))
@@ -562,7 +596,7 @@ func TestNonSaturatingStepWithR1(t *testing.T) {
 	loss := func(gamma float64) func(quadParams) float64 {
 		return func(p quadParams) float64 { return p.nsDiscriminator(c.in) + p.r1(c.in, gamma) }
 	}
-	c.checkUpdates(t, run, DiscriminatorScope, quadDiscriminator, func() *handAdam { return newHandAdam(c.optD) },
+	c.checkUpdates(t, run, gan.DiscriminatorScope, quadDiscriminator, func() *handAdam { return newHandAdam(c.step(t, "D").Optimizer) },
 		"d_grad_norm", loss(gamma), loss(0))
 }
 
@@ -570,14 +604,12 @@ func TestNonSaturatingStepWithR1(t *testing.T) {
 // lazily corrected.
 func TestLazyR1Step(t *testing.T) {
 	const gamma, interval = 0.5, 4
-	c := newStepCase(t, 13, map[string]any{ParamLoss: LossNonSaturating, ParamR1Gamma: gamma, ParamR1Interval: interval})
-	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(c.init).DiscriminatorRegStep(ctx, c.o, c.optD, x[0])
-	}, c.real())
+	c := newStepCase(t, 13, map[string]any{objective.ParamLoss: "ns", objective.ParamR1Gamma: gamma, objective.ParamR1Interval: interval})
+	run := c.runTwice(t, "Dreg", c.real())
 
 	assertNear(t, "r1", run.term(t, "r1"), c.init.r1(c.in, gamma))
-	adam := func() *handAdam { return newHandAdam(OptimizerFor(c.ctx, DiscriminatorScope)).lazy(interval) }
-	c.checkUpdates(t, run, DiscriminatorScope, quadDiscriminator, adam, "d_reg_grad_norm",
+	adam := func() *handAdam { return newHandAdam(OptimizerFor(c.ctx, gan.DiscriminatorScope)).lazy(interval) }
+	c.checkUpdates(t, run, gan.DiscriminatorScope, quadDiscriminator, adam, "d_reg_grad_norm",
 		func(p quadParams) float64 { return interval * p.r1(c.in, gamma) }, nil)
 }
 
@@ -585,23 +617,22 @@ func TestLazyR1Step(t *testing.T) {
 // BigGAN's orthogonal regularization of G's matrices.
 func TestGeneratorStepWithOrthogonalRegularization(t *testing.T) {
 	const beta = 0.05
-	c := newStepCase(t, 14, map[string]any{ParamLoss: LossHinge, ParamOrthogonalBeta: beta})
-	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(c.init).GeneratorStep(ctx, c.o, c.optG, x[0])
-	}, c.latents())
+	c := newStepCase(t, 14, map[string]any{objective.ParamLoss: "hinge", objective.ParamOrthogonalBeta: beta})
+	run := c.runTwice(t, "G", c.latents())
 
 	hinge := func(p quadParams) float64 {
 		_, fake := p.scores(c.in)
 		return -mean(fake)
 	}
-	assertNear(t, "g_loss", run.term(t, "g_loss"), hinge(c.init))
+	// g_loss is the whole loss G minimises.
+	assertNear(t, "g_loss", run.term(t, "g_loss"), hinge(c.init)+c.init.orthogonal(beta))
 	assertNear(t, "orthogonal", run.term(t, "orthogonal"), c.init.orthogonal(beta))
 	loss := func(beta float64) func(quadParams) float64 {
 		return func(p quadParams) float64 { return hinge(p) + p.orthogonal(beta) }
 	}
-	c.checkUpdates(t, run, GeneratorScope, quadGenerator, func() *handAdam { return newHandAdam(c.optG) },
+	c.checkUpdates(t, run, gan.GeneratorScope, quadGenerator, func() *handAdam { return newHandAdam(c.step(t, "G").Optimizer) },
 		"g_grad_norm", loss(beta), loss(0))
-	assertNearAll(t, "D (untouched by G's step)", run.weights(DiscriminatorScope, quadDiscriminator), c.init)
+	assertNearAll(t, "D (untouched by G's step)", run.weights(gan.DiscriminatorScope, quadDiscriminator), c.init)
 }
 
 // TestPathLengthStep: StyleGAN2's lazy path-length step on a halved batch: its penalty, the
@@ -610,28 +641,30 @@ func TestGeneratorStepWithOrthogonalRegularization(t *testing.T) {
 // makes the two steps' losses differ: written out here rather than with checkUpdates).
 func TestPathLengthStep(t *testing.T) {
 	const interval, shrink = 4, 2
-	c := newStepCase(t, 15, map[string]any{ParamLoss: LossNonSaturating, ParamPLWeight: 2.0, ParamPLDecay: 0.3,
-		ParamPLInterval: interval, ParamPLBatchShrink: shrink})
-	batch := quadB / shrink
-	run := runTwice(t, c.ctx, func(ctx *context.Context, x []*Node) terms {
-		return quadGAN(c.init).GeneratorRegStep(ctx, c.o, c.optG, x[0], x[1])
-	}, tensorOf(c.in.z[:batch], quadZ), tensorOf(c.in.noise[:batch], 2, 2, 1))
+	c := newStepCase(t, 15, map[string]any{objective.ParamLoss: "ns", objective.ParamPLWeight: 2.0, objective.ParamPLDecay: 0.3,
+		objective.ParamPLInterval: interval, objective.ParamPLBatchShrink: shrink})
+	batch := c.step(t, "Greg").Batch(quadB)
+	if batch != quadB/shrink {
+		t.Fatalf("path-length batch %d, want %d", batch, quadB/shrink)
+	}
+	run := c.runTwice(t, "Greg", tensorOf(c.in.noise[:batch], 2, 2, 1), tensorOf(c.in.z[:batch], quadZ))
 
-	penalty, firstMean, meanLength := c.init.pathLength(c.in, batch, c.o.PathLength, 0)
+	pl := losses.PathLength{Weight: 2, Decay: 0.3}
+	penalty, firstMean, meanLength := c.init.pathLength(c.in, batch, pl, 0)
 	assertNear(t, "path_length_penalty", run.term(t, "path_length_penalty"), penalty)
 	assertNear(t, "path_length", run.term(t, "path_length"), meanLength)
 
 	want := c.init.clone()
-	adam := newHandAdam(OptimizerFor(c.ctx, GeneratorScope)).lazy(interval)
+	adam := newHandAdam(OptimizerFor(c.ctx, gan.GeneratorScope)).lazy(interval)
 	runningMean := 0.0
 	var norms []float64
 	for range 2 {
 		loss := func(p quadParams) float64 {
-			penalty, _, _ := p.pathLength(c.in, batch, c.o.PathLength, runningMean)
+			penalty, _, _ := p.pathLength(c.in, batch, pl, runningMean)
 			return interval * penalty
 		}
 		grads, norm := numericGradient(want, quadGenerator, loss)
-		_, runningMean, _ = want.pathLength(c.in, batch, c.o.PathLength, runningMean)
+		_, runningMean, _ = want.pathLength(c.in, batch, pl, runningMean)
 		adam.apply(want, grads)
 		norms = append(norms, norm)
 	}
@@ -639,7 +672,7 @@ func TestPathLengthStep(t *testing.T) {
 		t.Fatal("the running mean or the weights barely move: the test cannot check the step")
 	}
 	assertNear(t, "g_reg_grad_norm", run.term(t, "g_reg_grad_norm"), norms[0])
-	assertNearAll(t, "G after two path-length steps", run.weights(GeneratorScope, quadGenerator), want)
+	assertNearAll(t, "G after two path-length steps", run.weights(gan.GeneratorScope, quadGenerator), want)
 	assertNear(t, "running mean of lengths after two steps", tensors.ToScalar[float64](
-		run.ctx.InspectVariable(pathLengthScope, pathLengthMeanName).MustValue()), runningMean)
+		run.ctx.InspectVariable(objective.PathLengthScope, objective.PathLengthMeanName).MustValue()), runningMean)
 }

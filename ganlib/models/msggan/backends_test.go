@@ -3,8 +3,13 @@ package msggan
 import (
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/blocks"
+	"github.com/ganlab/gogan/ganlib/layers"
+	"github.com/ganlab/gogan/ganlib/verify"
+
+	"github.com/ganlab/gogan/ganlib/objective"
 	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -12,25 +17,40 @@ import (
 
 // stepsConfig is a 16x16 RGB MSG-ProGAN with 3 scales and at most 8 channels: every layer kind
 // and the multi-scale penalty, small enough for XLA to compile both step graphs in seconds.
-func stepsConfig() Config { return tiny(PhiSimple, AllConnections(16)) }
+func stepsConfig() Config { return tiny(blocks.PhiSimple, AllConnections(16)) }
 
-// trainingContext has the training defaults (Adam with betas (0, 0.99), lr 0.003, lambda 10,
-// drift 0.001), as cmd/gantrain sets them.
+// trainingContext has the training defaults (Adam with betas (0, 0.99), lr 0.003, WGAN with
+// lambda 10 and drift 0.001), as cmd/gantrain sets them, and the layers' defaults.
 func trainingContext() *context.Context {
 	ctx := context.New()
-	ctx.SetParams(train.DefaultParams())
+	ctx.SetParams(train.Settings().Defaults())
+	ctx.SetParams(layers.Settings.Defaults())
 	return ctx
+}
+
+// tensorsOf counts the weight and bias tensors of cfg's G and D from its layout: G has a dense
+// layer, a conv and a toRGB at 4x4 and two convs and a toRGB at each higher resolution; D a
+// fromRGB, two convs per block above 4x4, a conv, a 4x4 conv and the score at 4x4, and phi's r'
+// at each connection for lin_cat and cat_lin. Each layer has a weight and a bias.
+func tensorsOf(cfg Config) (g, d int) {
+	scales := len(AllConnections(cfg.Resolution)) + 1
+	g = 2 * (3 + 3*(scales-1))
+	d = 2 * (1 + 2*(scales-1) + 3)
+	if cfg.Phi != blocks.PhiSimple {
+		d += 2 * len(cfg.Connections)
+	}
+	return g, d
 }
 
 // TestStepsMatchAcrossBackends runs one WGAN-GP discriminator step and then one generator step
 // of a small MSG-ProGAN on pure Go and on XLA from identical weights and inputs, and compares
 // the losses, gradient norms, updated weights and optimizer state within float32 rounding
-// (train.Float32Tolerances).
+// (verify.Float32Tolerances).
 func TestStepsMatchAcrossBackends(t *testing.T) {
 	xla := gradcheck.XLA(t)
 	cfg, newContext := stepsConfig(), trainingContext
-	tol := train.Float32Tolerances
-	c, err := train.StepComparison{Reference: gradcheck.PureGo(), Other: xla, NewContext: newContext, GAN: cfg.GAN(),
+	tol := verify.Float32Tolerances
+	c, err := verify.StepComparison{Reference: gradcheck.PureGo(), Other: xla, NewContext: newContext, Model: cfg.Model(),
 		RealDims: []int{4, 16, 16, 3}, Seed: 21, Tolerances: tol}.Run()
 	if err != nil {
 		t.Fatal(err)
@@ -44,11 +64,13 @@ func TestStepsMatchAcrossBackends(t *testing.T) {
 		t.Error(v)
 	}
 	// D's 5 outputs (loss, Wasserstein term, penalty, drift, gradient norm) and G's 2 (loss,
-	// gradient norm); 34 network weights and biases; the D step adds D's 32 Adam moments and a step
-	// counter, the G step G's 36 moments and its counter: if a step silently skipped something, so
-	// would the checks.
-	if len(c.Outputs) != 5+2 || c.Variables != [2]int{34 + 16*2 + 1, 34 + 16*2 + 1 + 18*2 + 1} {
-		t.Errorf("compared %d outputs and %v variables after the D and G steps, want 7 and [67 104]", len(c.Outputs), c.Variables)
+	// gradient norm); the networks' weights and biases; the D step adds D's two Adam moments per
+	// tensor and a step counter, the G step G's and its counter: if a step silently skipped
+	// something, so would the checks.
+	g, d := tensorsOf(cfg)
+	want := [2]int{g + d + 2*d + 1, g + d + 2*d + 1 + 2*g + 1}
+	if len(c.Outputs) != 5+2 || c.Variables != want {
+		t.Errorf("compared %d outputs and %v variables after the D and G steps, want 7 and %v", len(c.Outputs), c.Variables, want)
 	}
 
 }
@@ -63,11 +85,11 @@ func TestStepsAgainstFloat64(t *testing.T) {
 	// is what remains of cancelling terms of ±1/batch (its Wasserstein terms cancel exactly; the
 	// drift term remains), so its float32 rounding, ~u relative to 1, is ~1e-3 of itself (XLA
 	// measured 5.05e-5 in its second moment, pure Go less).
-	f64Tol := train.Float32Tolerances
+	f64Tol := verify.Float32Tolerances
 	f64Tol.OptimizerState = 2e-4
 	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
-		c, err := train.StepComparison{Reference: gradcheck.PureGo(), ReferenceDType: dtypes.Float64, Other: backend, NewContext: newContext,
-			GAN: cfg.GAN(), RealDims: []int{4, 16, 16, 3}, Seed: 21, Tolerances: f64Tol}.Run()
+		c, err := verify.StepComparison{Reference: gradcheck.PureGo(), ReferenceDType: dtypes.Float64, Other: backend, NewContext: newContext,
+			Model: cfg.Model(), RealDims: []int{4, 16, 16, 3}, Seed: 21, Tolerances: f64Tol}.Run()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,16 +108,14 @@ func TestStepsAgainstFloat64(t *testing.T) {
 // weights and the optimizer state.
 func TestCompareBackendsCatchesADifference(t *testing.T) {
 	backend := gradcheck.PureGo()
-	cfg := tiny(PhiSimple, AllConnections(16))
+	cfg := tiny(blocks.PhiSimple, AllConnections(16))
 	contexts := 0
 	newContext := func() *context.Context {
-		ctx := context.New()
-		ctx.SetParams(train.DefaultParams())
 		contexts++
-		return ctx
+		return trainingContext()
 	}
-	comparison := train.StepComparison{Reference: backend, Other: backend, NewContext: newContext, GAN: cfg.GAN(),
-		RealDims: []int{2, 16, 16, 3}, Seed: 5, Tolerances: train.Float32Tolerances}
+	comparison := verify.StepComparison{Reference: backend, Other: backend, NewContext: newContext, Model: cfg.Model(),
+		RealDims: []int{2, 16, 16, 3}, Seed: 5, Tolerances: verify.Float32Tolerances}
 	same, err := comparison.Run()
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +130,7 @@ func TestCompareBackendsCatchesADifference(t *testing.T) {
 	perturbed := func() *context.Context {
 		ctx := newContext()
 		if contexts == 2 {
-			ctx.SetParam(train.ParamGPLambda, 10.001)
+			ctx.SetParam(objective.ParamGPLambda, 10.001)
 		}
 		return ctx
 	}
@@ -120,7 +140,7 @@ func TestCompareBackendsCatchesADifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("lambda 10 vs 10.001: %s", differ)
-	if differ.Exceeded == 0 || differ.DGradientError <= train.Float32Tolerances.Gradient {
+	if differ.Exceeded == 0 || differ.DGradientError <= verify.Float32Tolerances.Gradient {
 		t.Errorf("lambda 10 vs 10.001 passed: %s", differ)
 	}
 }

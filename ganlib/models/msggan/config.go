@@ -1,33 +1,23 @@
-// Package msggan builds MSG-GAN (Karnewar & Wang, 2020) with ProGAN blocks (MSG-ProGAN): a
-// generator that outputs an image at every resolution from 4x4 up, and a discriminator whose
-// blocks each take the matching-resolution image, combined with its main path through phi.
-// Tables 6 and 7 of the paper give the layout; its ablations are settings here: which
+// Package msggan is the MSG-ProGAN family (Karnewar & Wang, 2020): ProGAN's blocks
+// (ganlib/blocks) wired so that the generator outputs an image at every resolution from 4x4 up
+// and each discriminator block takes the image of its resolution, merged into its main path by
+// phi. Tables 6 and 7 of the paper give the layout; its ablations are settings here: which
 // resolutions are connected (Table 4) and the combine function phi (Table 5).
 package msggan
 
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/ganlab/gogan/ganlib/blocks"
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
 )
 
-// Phi is the function combining a discriminator block's image input x1 with its main-path
-// activations x2 (paper Eqs. 10-12).
-type Phi string
-
-const (
-	// PhiSimple is [x1; x2]: the raw image concatenated along channels (best for MSG-ProGAN).
-	PhiSimple Phi = "simple"
-	// PhiLinCat is [r'(x1); x2] with r' a 1x1 conv to half the block's channels.
-	PhiLinCat Phi = "lin_cat"
-	// PhiCatLin is r'([x1; x2]) with r' a 1x1 conv to the block's channels (best for MSG-StyleGAN).
-	PhiCatLin Phi = "cat_lin"
-)
-
-// Config describes one MSG-ProGAN. Presets are plain Config values; FromContext reads overrides.
+// Config describes one MSG-ProGAN. Presets are Config values; FromContext reads the settings.
 type Config struct {
 	// Resolution of the final image (power of two, >= 8).
 	Resolution int
@@ -39,17 +29,14 @@ type Config struct {
 	// (paper: 512 up to 32x32, then halving: base 16384, max 512).
 	ChannelBase, ChannelMax int
 	// Phi combines image inputs with D's main path.
-	Phi Phi
+	Phi blocks.Phi
 	// Connections lists the resolutions below Resolution whose images feed D (the final one always
 	// does): all of them for MSG-GAN, none for a plain (DCGAN-like) ProGAN without growing.
 	Connections []int
 }
 
-// Hyper-parameter keys (context params): a preset, and overrides of its fields; see FromContext.
+// Setting keys of the family.
 const (
-	// ParamPreset names the model in Presets that the other keys override.
-	ParamPreset = "msggan_preset"
-	// The overrides: 0, or "" for the strings, keeps the preset's value.
 	ParamResolution    = "msggan_resolution"
 	ParamImageChannels = "msggan_image_channels"
 	ParamLatentDim     = "msggan_latent_dim"
@@ -60,46 +47,74 @@ const (
 	ParamConnections = "msggan_connections"
 )
 
-// DefaultParams are the msggan keys with their defaults: the "mnist" preset, nothing overridden.
-func DefaultParams() map[string]any {
-	return map[string]any{
-		ParamPreset: Presets[0].Name, ParamResolution: 0, ParamImageChannels: 0, ParamLatentDim: 0,
-		ParamChannelBase: 0, ParamChannelMax: 0, ParamPhi: "", ParamConnections: "",
+// Settings are the family's keys; their defaults are the "mnist" preset's model.
+var Settings = gan.Settings{
+	{Key: ParamResolution, Default: 32, Help: "output resolution, a power of two >= 8"},
+	{Key: ParamImageChannels, Default: 1, Help: "image channels: 1 (grey) or 3 (RGB)"},
+	{Key: ParamLatentDim, Default: 128, Help: "size of the latent z (paper: 512)"},
+	{Key: ParamChannelBase, Default: 512, Help: "feature maps at resolution r: min(msggan_channel_base / r, msggan_channel_max) (paper: 16384)"},
+	{Key: ParamChannelMax, Default: 64, Help: "the most feature maps of any resolution (paper: 512)"},
+	{Key: ParamPhi, Default: string(blocks.PhiSimple), Help: "combine function of D's image inputs (Table 5): simple, lin_cat or cat_lin"},
+	{Key: ParamConnections, Default: "all", Help: "resolutions below the output's whose images feed D (Table 4): all, none, or a list such as 4,8"},
+}
+
+// Family is MSG-ProGAN as the model registry lists it.
+var Family = gan.Family{
+	Name:        "msggan",
+	Description: "MSG-ProGAN (Karnewar & Wang 2020): ProGAN blocks, one image per resolution out of G and into D through phi",
+	Settings:    Settings,
+	Presets:     Presets,
+	// A resolution change keeps "all" connections meaning all of them.
+	ResolutionSetting: ParamResolution,
+	New: func(ctx *context.Context) (gan.Model, error) {
+		cfg, err := FromContext(ctx)
+		return cfg.Model(), err
+	},
+}
+
+// trainedWith is what every preset trains with: ProGAN's WGAN-GP (lambda 10, drift 0.001) and the
+// MSG-GAN authors' Adam (lr 0.003, betas 0 and 0.99).
+var trainedWith = map[string]any{"loss": "wgan", "gp_lambda": 10.0, "drift": 0.001,
+	"learning_rate": 0.003, "adam_beta1": 0.0, "adam_beta2": 0.99}
+
+// Presets are the models this repository trains and benchmarks; the first is the default.
+var Presets = []gan.Preset{
+	preset("mnist", "32x32 grey, latent 128, 64 channels up to 8x8 then 32 and 16: trains in minutes on a CPU", MNIST()),
+	preset("cpu-rgb", "32x32 RGB, latent 128, 128 channels (G 1.3M, D 1.1M parameters at 32x32): the CPU benchmark and PyTorch comparison model", CPURGB()),
+	preset("paper", "the paper's Tables 6 and 7: latent 512, 512 channels up to 32x32 then halving; here at 128x128", Paper(128)),
+}
+
+func preset(name, description string, c Config) gan.Preset {
+	settings := c.Settings()
+	for k, v := range trainedWith {
+		settings[k] = v
 	}
-}
-
-// Preset is a named model configuration.
-type Preset struct {
-	Name, Description string
-	Config            Config
-}
-
-// Presets are the models this repository trains and benchmarks; the first is the default. A
-// preset's resolution is changed with WithResolution (msggan_resolution), which keeps "all scales
-// connected" meaning all of them.
-var Presets = []Preset{
-	{"mnist", "32x32 grey, latent 128, 64 channels up to 8x8 then 32 and 16: trains in minutes on a CPU", MNIST()},
-	{"cpu-rgb", "32x32 RGB, latent 128, 128 channels (G 1.3M, D 1.1M parameters at 32x32): the CPU benchmark and PyTorch comparison model", CPURGB()},
-	{"paper", "the paper's Tables 6 and 7: latent 512, 512 channels up to 32x32 then halving; here at 128x128", Paper(128)},
-}
-
-// PresetNamed returns the preset called name.
-func PresetNamed(name string) (Preset, error) {
-	names := make([]string, len(Presets))
-	for i, p := range Presets {
-		if p.Name == name {
-			return p, nil
-		}
-		names[i] = p.Name
-	}
-	return Preset{}, errors.Errorf("msggan: unknown preset %q (%s): use one of %s", name, ParamPreset, strings.Join(names, ", "))
+	return gan.Preset{Name: name, Description: description, Settings: settings}
 }
 
 // Paper is MSG-ProGAN as in the paper's tables at the given resolution, all scales connected.
 func Paper(resolution int) Config {
 	return Config{
 		Resolution: resolution, ImageChannels: 3, LatentDim: 512,
-		ChannelBase: 16384, ChannelMax: 512, Phi: PhiSimple, Connections: AllConnections(resolution),
+		ChannelBase: 16384, ChannelMax: 512, Phi: blocks.PhiSimple, Connections: AllConnections(resolution),
+	}
+}
+
+// MNIST is a small MSG-ProGAN for 32x32 grey digits (MNIST padded to 32), fast on a CPU:
+// 64 channels up to 8x8, then 32 and 16.
+func MNIST() Config {
+	return Config{
+		Resolution: 32, ImageChannels: 1, LatentDim: 128,
+		ChannelBase: 512, ChannelMax: 64, Phi: blocks.PhiSimple, Connections: AllConnections(32),
+	}
+}
+
+// CPURGB is a 128-channel RGB MSG-ProGAN at 32x32: big enough for the convolutions to dominate a
+// step, small enough for seconds per step on a CPU.
+func CPURGB() Config {
+	return Config{
+		Resolution: 32, ImageChannels: 3, LatentDim: 128,
+		ChannelBase: 4096, ChannelMax: 128, Phi: blocks.PhiSimple, Connections: AllConnections(32),
 	}
 }
 
@@ -115,46 +130,6 @@ func AllConnections(resolution int) []int {
 // Channels returns the number of feature maps at resolution r.
 func (c Config) Channels(r int) int { return min(c.ChannelBase/r, c.ChannelMax) }
 
-// Validate reports the first inconsistent setting, naming it.
-func (c Config) Validate() error {
-	if c.Resolution < 8 || c.Resolution&(c.Resolution-1) != 0 {
-		return errors.Errorf("msggan: resolution %d must be a power of two >= 8 (%s)", c.Resolution, ParamResolution)
-	}
-	if c.ImageChannels <= 0 || c.LatentDim <= 0 || c.ChannelBase <= 0 || c.ChannelMax <= 0 {
-		return errors.Errorf("msggan: image channels %d, latent dim %d, channel base %d and max %d must be positive",
-			c.ImageChannels, c.LatentDim, c.ChannelBase, c.ChannelMax)
-	}
-	switch c.Phi {
-	case PhiSimple, PhiLinCat, PhiCatLin:
-	default:
-		return errors.Errorf("msggan: unknown phi %q (%s): use %q, %q or %q", c.Phi, ParamPhi, PhiSimple, PhiLinCat, PhiCatLin)
-	}
-	for _, r := range c.Connections {
-		if !slices.Contains(AllConnections(c.Resolution), r) {
-			return errors.Errorf("msggan: connection at resolution %d not in %v (%s)", r, AllConnections(c.Resolution), ParamConnections)
-		}
-	}
-	return nil
-}
-
-// MNIST is a small MSG-ProGAN for 32x32 grey digits (MNIST padded to 32), fast on a CPU:
-// 64 channels up to 8x8, then 32 and 16.
-func MNIST() Config {
-	return Config{
-		Resolution: 32, ImageChannels: 1, LatentDim: 128,
-		ChannelBase: 512, ChannelMax: 64, Phi: PhiSimple, Connections: AllConnections(32),
-	}
-}
-
-// CPURGB is a 128-channel RGB MSG-ProGAN at 32x32: big enough for the convolutions to dominate a
-// step, small enough for seconds per step on a CPU.
-func CPURGB() Config {
-	return Config{
-		Resolution: 32, ImageChannels: 3, LatentDim: 128,
-		ChannelBase: 4096, ChannelMax: 128, Phi: PhiSimple, Connections: AllConnections(32),
-	}
-}
-
 // WithResolution returns c at another resolution; a model with every scale connected stays so.
 func (c Config) WithResolution(resolution int) Config {
 	if slices.Equal(c.Connections, AllConnections(c.Resolution)) {
@@ -164,33 +139,58 @@ func (c Config) WithResolution(resolution int) Config {
 	return c
 }
 
-// FromContext returns the preset named by msggan_preset with the other msggan_* params that are
-// set (non-zero, non-empty) applied, validated.
+// Validate reports the first inconsistent setting, naming it.
+func (c Config) Validate() error {
+	if c.Resolution < 8 || c.Resolution&(c.Resolution-1) != 0 {
+		return errors.Errorf("msggan: resolution %d must be a power of two >= 8 (%s)", c.Resolution, ParamResolution)
+	}
+	if c.ImageChannels <= 0 || c.LatentDim <= 0 || c.ChannelBase <= 0 || c.ChannelMax <= 0 {
+		return errors.Errorf("msggan: image channels %d, latent dim %d, channel base %d and max %d must be positive",
+			c.ImageChannels, c.LatentDim, c.ChannelBase, c.ChannelMax)
+	}
+	if err := c.Phi.Validate(); err != nil {
+		return errors.WithMessagef(err, "msggan: %s", ParamPhi)
+	}
+	for _, r := range c.Connections {
+		if !slices.Contains(AllConnections(c.Resolution), r) {
+			return errors.Errorf("msggan: connection at resolution %d not in %v (%s)", r, AllConnections(c.Resolution), ParamConnections)
+		}
+	}
+	return nil
+}
+
+// Settings returns c as the family's settings.
+func (c Config) Settings() map[string]any {
+	connections := "none"
+	switch {
+	case slices.Equal(c.Connections, AllConnections(c.Resolution)) && len(c.Connections) > 0:
+		connections = "all"
+	case len(c.Connections) > 0:
+		fields := make([]string, len(c.Connections))
+		for i, r := range c.Connections {
+			fields[i] = strconv.Itoa(r)
+		}
+		connections = strings.Join(fields, ",")
+	}
+	return map[string]any{
+		ParamResolution: c.Resolution, ParamImageChannels: c.ImageChannels, ParamLatentDim: c.LatentDim,
+		ParamChannelBase: c.ChannelBase, ParamChannelMax: c.ChannelMax, ParamPhi: string(c.Phi), ParamConnections: connections,
+	}
+}
+
+// FromContext reads the family's settings, validated.
 func FromContext(ctx *context.Context) (Config, error) {
-	preset, err := PresetNamed(context.GetParamOr(ctx, ParamPreset, Presets[0].Name))
-	if err != nil {
-		return Config{}, err
+	c := Config{
+		Resolution:    gan.Get[int](ctx, Settings, ParamResolution),
+		ImageChannels: gan.Get[int](ctx, Settings, ParamImageChannels),
+		LatentDim:     gan.Get[int](ctx, Settings, ParamLatentDim),
+		ChannelBase:   gan.Get[int](ctx, Settings, ParamChannelBase),
+		ChannelMax:    gan.Get[int](ctx, Settings, ParamChannelMax),
+		Phi:           blocks.Phi(gan.Get[string](ctx, Settings, ParamPhi)),
 	}
-	c := preset.Config
-	override := func(key string, field *int) {
-		if v := context.GetParamOr(ctx, key, 0); v != 0 {
-			*field = v
-		}
-	}
-	if r := context.GetParamOr(ctx, ParamResolution, 0); r != 0 {
-		c = c.WithResolution(r)
-	}
-	override(ParamImageChannels, &c.ImageChannels)
-	override(ParamLatentDim, &c.LatentDim)
-	override(ParamChannelBase, &c.ChannelBase)
-	override(ParamChannelMax, &c.ChannelMax)
-	if phi := context.GetParamOr(ctx, ParamPhi, ""); phi != "" {
-		c.Phi = Phi(phi)
-	}
-	if spec := context.GetParamOr(ctx, ParamConnections, ""); spec != "" {
-		if c.Connections, err = ParseConnections(spec, c.Resolution); err != nil {
-			return c, err
-		}
+	var err error
+	if c.Connections, err = ParseConnections(gan.Get[string](ctx, Settings, ParamConnections), c.Resolution); err != nil {
+		return c, err
 	}
 	return c, c.Validate()
 }

@@ -6,14 +6,16 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/blocks"
+
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // tiny is a small 16x16 MSG-ProGAN for tests.
-func tiny(phi Phi, connections []int) Config {
+func tiny(phi blocks.Phi, connections []int) Config {
 	return Config{Resolution: 16, ImageChannels: 3, LatentDim: 8, ChannelBase: 64, ChannelMax: 8, Phi: phi, Connections: connections}
 }
 
@@ -40,7 +42,7 @@ func discriminator(ctx *context.Context, cfg Config) func(images []*tensors.Tens
 }
 
 func TestGeneratorShapes(t *testing.T) {
-	cfg := tiny(PhiSimple, AllConnections(16))
+	cfg := tiny(blocks.PhiSimple, AllConnections(16))
 	ctx := context.New()
 	outs := context.MustNewExec(gradcheck.PureGo(), ctx, func(ctx *context.Context, z *Node) []*Node {
 		return Generator(ctx.In("generator"), cfg, z)
@@ -66,7 +68,7 @@ func TestConnectionsSelectInputs(t *testing.T) {
 		connections []int
 		wantChange  bool
 	}{{[]int{8}, true}, {[]int{4}, false}, {nil, false}} {
-		score := discriminator(context.New(), tiny(PhiSimple, tc.connections))
+		score := discriminator(context.New(), tiny(blocks.PhiSimple, tc.connections))
 		base, other := score(images), score(changed8)
 		changed := false
 		for i := range base {
@@ -83,9 +85,9 @@ func TestConnectionsSelectInputs(t *testing.T) {
 func TestPhiVariantsWeights(t *testing.T) {
 	images := pyramid(rand.New(rand.NewPCG(3, 3)), 4)
 	for _, tc := range []struct {
-		phi  Phi
+		phi  blocks.Phi
 		want []int // weights of block8/phi
-	}{{PhiLinCat, []int{1, 1, 3, 4}}, {PhiCatLin, []int{1, 1, 3 + 8, 8}}, {PhiSimple, nil}} {
+	}{{blocks.PhiLinCat, []int{1, 1, 3, 4}}, {blocks.PhiCatLin, []int{1, 1, 3 + 8, 8}}, {blocks.PhiSimple, nil}} {
 		ctx := context.New()
 		discriminator(ctx, tiny(tc.phi, AllConnections(16)))(images)
 		v := ctx.InspectVariable("/discriminator/block8/phi", "weights")
@@ -104,28 +106,48 @@ func TestPhiVariantsWeights(t *testing.T) {
 	}
 }
 
+// withPreset returns a context with the family's defaults, the preset's settings and then the
+// given overrides, as models.Configure applies them.
+func withPreset(t *testing.T, name string, overrides map[string]any) *context.Context {
+	t.Helper()
+	ctx := context.New()
+	ctx.SetParams(Settings.Defaults())
+	preset, err := Family.Preset(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx.SetParams(preset.Settings)
+	ctx.SetParams(overrides)
+	return ctx
+}
+
 func TestConfigFromContext(t *testing.T) {
 	ctx := context.New()
-	ctx.SetParams(DefaultParams())
+	ctx.SetParams(Settings.Defaults())
 	cfg, err := FromContext(ctx)
 	if err != nil || !reflect.DeepEqual(cfg, MNIST()) {
 		t.Fatalf("defaults: %+v, %v; want the mnist preset %+v", cfg, err, MNIST())
 	}
+	// Each preset's settings give back the Config it was written from.
+	for name, want := range map[string]Config{"mnist": MNIST(), "cpu-rgb": CPURGB(), "paper": Paper(128)} {
+		if cfg, err := FromContext(withPreset(t, name, nil)); err != nil || !reflect.DeepEqual(cfg, want) {
+			t.Errorf("preset %s: %+v, %v; want %+v", name, cfg, err, want)
+		}
+	}
 
-	ctx.SetParams(map[string]any{ParamPreset: "paper", ParamResolution: 32, ParamPhi: "cat_lin", ParamConnections: "4,8"})
-	cfg, err = FromContext(ctx)
+	cfg, err = FromContext(withPreset(t, "paper", map[string]any{ParamResolution: 32, ParamPhi: "cat_lin", ParamConnections: "4,8"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Config{Resolution: 32, ImageChannels: 3, LatentDim: 512, ChannelBase: 16384, ChannelMax: 512,
-		Phi: PhiCatLin, Connections: []int{4, 8}}
+		Phi: blocks.PhiCatLin, Connections: []int{4, 8}}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("paper at 32x32, cat_lin, connections 4,8: got %+v, want %+v", cfg, want)
 	}
 
 	// A preset with all scales connected keeps them all at another resolution.
-	ctx.SetParams(map[string]any{ParamPreset: "cpu-rgb", ParamResolution: 64, ParamPhi: "", ParamConnections: "", ParamChannelMax: 64})
-	if cfg, err = FromContext(ctx); err != nil || !slices.Equal(cfg.Connections, []int{4, 8, 16, 32}) || cfg.Channels(8) != 64 {
+	if cfg, err = FromContext(withPreset(t, "cpu-rgb", map[string]any{ParamResolution: 64, ParamChannelMax: 64})); err != nil ||
+		!slices.Equal(cfg.Connections, []int{4, 8, 16, 32}) || cfg.Channels(8) != 64 {
 		t.Errorf("cpu-rgb at 64x64 with 64 channels: %+v, %v; want connections [4 8 16 32], 64 channels", cfg, err)
 	}
 
@@ -133,14 +155,15 @@ func TestConfigFromContext(t *testing.T) {
 		{ParamConnections: "4,64"},                    // a connection at the output resolution or above
 		{ParamConnections: "4,x"},                     // not a resolution
 		{ParamConnections: "all", ParamPhi: "concat"}, // unknown phi
-		{ParamPhi: "", ParamPreset: "stylegan"},       // unknown preset
-		{ParamPreset: "mnist", ParamResolution: 48},   // not a power of two
+		{ParamResolution: 48},                         // not a power of two
 	} {
-		ctx.SetParams(bad)
-		if _, err := FromContext(ctx); err == nil {
+		if _, err := FromContext(withPreset(t, "mnist", bad)); err == nil {
 			t.Errorf("%v accepted", bad)
 		} else {
 			t.Logf("%v: %v", bad, err)
 		}
+	}
+	if _, err := Family.Preset("stylegan"); err == nil {
+		t.Error("an unknown preset accepted")
 	}
 }

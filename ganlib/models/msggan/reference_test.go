@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ganlab/gogan/ganlib/gradcheck"
+	"github.com/ganlab/gogan/ganlib/blocks"
+
 	"github.com/ganlab/gogan/ganlib/layers"
+	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -284,9 +286,9 @@ func referenceDiscriminator(w *weightReader, cfg Config, images map[int]featureM
 		if r < cfg.Resolution && slices.Contains(cfg.Connections, r) {
 			img, channels := images[r], cfg.Channels(r)
 			switch cfg.Phi {
-			case PhiLinCat: // [r'(x1); x2], r' a linear 1x1 conv to half the channels
+			case blocks.PhiLinCat: // [r'(x1); x2], r' a linear 1x1 conv to half the channels
 				x = concatChannels(w.bias(block+"phi", w.conv(block+"phi", img, channels/2, 1)), x)
-			case PhiCatLin: // r'([x1; x2]), r' a linear 1x1 conv to the channels
+			case blocks.PhiCatLin: // r'([x1; x2]), r' a linear 1x1 conv to the channels
 				joined := concatChannels(img, x)
 				x = w.bias(block+"phi", w.conv(block+"phi", joined, channels, 1))
 			default: // [x1; x2]
@@ -334,16 +336,16 @@ func compareToReference(t *testing.T, what string, got, want []float64) float64 
 // group, with two and four strided groups, and with two features.
 func TestForwardReference(t *testing.T) {
 	for i, tc := range []struct {
-		phi                           Phi
+		phi                           blocks.Phi
 		connections                   []int
 		batch, mbstdGroup, mbstdFeats int
 	}{
-		{PhiSimple, AllConnections(16), 4, 4, 1},
-		{PhiSimple, []int{8}, 8, 4, 1}, // two strided groups
-		{PhiLinCat, AllConnections(16), 8, 4, 1},
-		{PhiLinCat, []int{8}, 4, 4, 1},
-		{PhiCatLin, AllConnections(16), 4, 4, 1},
-		{PhiCatLin, []int{8}, 8, 2, 2}, // four strided groups, two features (channel counts allow it)
+		{blocks.PhiSimple, AllConnections(16), 4, 4, 1},
+		{blocks.PhiSimple, []int{8}, 8, 4, 1}, // two strided groups
+		{blocks.PhiLinCat, AllConnections(16), 8, 4, 1},
+		{blocks.PhiLinCat, []int{8}, 4, 4, 1},
+		{blocks.PhiCatLin, AllConnections(16), 4, 4, 1},
+		{blocks.PhiCatLin, []int{8}, 8, 2, 2}, // four strided groups, two features (channel counts allow it)
 	} {
 		connections := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(tc.connections)), "+"), "[]")
 		name := fmt.Sprintf("%s,connections=%s,batch=%d,mbstd=%dx%d", tc.phi, connections, tc.batch, tc.mbstdGroup, tc.mbstdFeats)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/ganlab/gogan/ganlib/render"
-	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
@@ -72,7 +72,7 @@ type TrainingPanel struct {
 }
 
 // NewTrainingPanel shows an empty panel for a run of totalKimg, with one chart per group of
-// loss terms (names as in train.WGANGPTerms and train.GeneratorTerms). Its Panel's fields (e.g.
+// statistics (names as stats.jsonl has them: d_loss, wasserstein, g_loss, ...). Its Panel's fields (e.g.
 // SamplesWidth, to enlarge small grids) can be set before the first tick.
 func NewTrainingPanel(title string, totalKimg float64, charts ...render.PanelChart) *TrainingPanel {
 	p := &TrainingPanel{
@@ -85,9 +85,9 @@ func NewTrainingPanel(title string, totalKimg float64, charts ...render.PanelCha
 	return p
 }
 
-// OnTick records a training tick (set it as train.Loop.OnTick): its mean loss terms, progress
+// OnTick records a training tick (a train.Loop.OnTick hook): its mean loss terms, progress
 // and, when the tick wrote one, the new sample grid.
-func (p *TrainingPanel) OnTick(tick *train.Tick) {
+func (p *TrainingPanel) OnTick(tick *runs.Tick) {
 	p.Panel.Add(tick.Kimg, tick.Terms)
 	elapsed := time.Duration(tick.TotalSeconds * float64(time.Second)).Round(time.Second)
 	status := fmt.Sprintf("kimg %.3f of %g, %.1f images/s, %s elapsed", tick.Kimg, p.totalKimg, tick.ImagesPerSec, elapsed)

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/ganlab/gogan/ganlib/render"
-	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/ganlab/gogan/ganlib/runs"
 )
 
 func TestSmokeAndBudget(t *testing.T) {
@@ -33,8 +33,8 @@ func TestTrainingPanelOnTick(t *testing.T) {
 	if html := p.Panel.HTML(); !strings.Contains(html, "compiling the training graphs") {
 		t.Errorf("initial panel: %s", html)
 	}
-	p.OnTick(&train.Tick{Kimg: 0.032, ImagesPerSec: 8.25, TotalSeconds: 61.4, Terms: map[string]float64{"d_loss": 2}, SamplesPath: samples})
-	p.OnTick(&train.Tick{Kimg: 0.064, ImagesPerSec: 9, TotalSeconds: 65, Terms: map[string]float64{"d_loss": 1}, SamplesPath: samples + ".gone"})
+	p.OnTick(&runs.Tick{Kimg: 0.032, ImagesPerSec: 8.25, TotalSeconds: 61.4, Terms: map[string]float64{"d_loss": 2}, SamplesPath: samples})
+	p.OnTick(&runs.Tick{Kimg: 0.064, ImagesPerSec: 9, TotalSeconds: 65, Terms: map[string]float64{"d_loss": 1}, SamplesPath: samples + ".gone"})
 	html := p.Panel.HTML()
 	for _, s := range []string{
 		"kimg 0.064 of 0.064, 9.0 images/s, 1m5s elapsed (samples unreadable:",

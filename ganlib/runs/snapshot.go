@@ -1,16 +1,16 @@
-package train
+package runs
 
 import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/ganlab/gogan/ganlib/atomicfile"
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -48,14 +48,8 @@ type SavedVariable struct {
 	Data               []byte
 }
 
-// SnapshotName is the file name of the snapshot at the given number of images shown: named by
-// kimg, sorting in training order.
-func SnapshotName(shown int64) string {
-	return fmt.Sprintf("snapshot-kimg%010.3f.gob", float64(shown)/1000)
-}
-
-// contextParams renders every context param as text.
-func contextParams(ctx *context.Context) map[string]string {
+// CaptureParams renders every context param as text (the settings a snapshot records).
+func CaptureParams(ctx *context.Context) map[string]string {
 	params := map[string]string{}
 	ctx.EnumerateParams(func(scope, key string, value any) {
 		params[scope+"|"+key] = fmt.Sprint(value)
@@ -63,8 +57,8 @@ func contextParams(ctx *context.Context) map[string]string {
 	return params
 }
 
-// captureVariables copies every variable of ctx that has a value.
-func captureVariables(ctx *context.Context) ([]SavedVariable, error) {
+// CaptureVariables copies every variable of ctx that has a value.
+func CaptureVariables(ctx *context.Context) ([]SavedVariable, error) {
 	var saved []SavedVariable
 	for v := range ctx.IterVariables() {
 		if !v.HasValue() {
@@ -86,8 +80,10 @@ func captureVariables(ctx *context.Context) ([]SavedVariable, error) {
 	return saved, nil
 }
 
-// restoreVariables sets (creating where missing) ctx's variables from a snapshot.
-func restoreVariables(ctx *context.Context, saved []SavedVariable) error {
+// RestoreVariables sets (creating where missing) ctx's variables from a snapshot; those it
+// creates under G's or D's scope are trainable, the others state (optimizer moments, the EMA,
+// running means, random generator).
+func RestoreVariables(ctx *context.Context, saved []SavedVariable) error {
 	for _, sv := range saved {
 		dtype, err := dtypes.DTypeString(sv.DType)
 		if err != nil {
@@ -126,7 +122,7 @@ func restoreVariables(ctx *context.Context, saved []SavedVariable) error {
 // isTrainableScope says whether variables saved under scope are network weights (trainable)
 // rather than state (optimizer moments, EMA copies, running means).
 func isTrainableScope(scope string) bool {
-	for _, prefix := range []string{GeneratorScope, DiscriminatorScope} {
+	for _, prefix := range []string{gan.GeneratorScope, gan.DiscriminatorScope} {
 		if scope == prefix || strings.HasPrefix(scope, prefix+"/") {
 			return true
 		}
@@ -134,13 +130,14 @@ func isTrainableScope(scope string) bool {
 	return false
 }
 
-// WriteSnapshot writes s to dir/SnapshotName atomically and returns the path.
-func WriteSnapshot(dir string, s *Snapshot) (string, error) {
+// WriteSnapshot writes s to the run's SnapshotPath atomically (a temporary file, then a rename:
+// the previous snapshot is never lost) and returns the path.
+func (d Dir) WriteSnapshot(s *Snapshot) (string, error) {
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(s); err != nil {
 		return "", errors.Wrap(err, "encoding snapshot")
 	}
-	path := filepath.Join(dir, SnapshotName(s.Progress.Shown))
+	path := d.SnapshotPath(s.Progress.Shown)
 	return path, atomicfile.Write(path, buf.Bytes())
 }
 
@@ -155,17 +152,4 @@ func ReadSnapshot(path string) (*Snapshot, error) {
 		return nil, errors.Wrapf(err, "decoding snapshot %s (truncated or not a snapshot?)", path)
 	}
 	return &s, nil
-}
-
-// LatestSnapshot returns the path of the last snapshot in dir, or "" if there is none.
-func LatestSnapshot(dir string) (string, error) {
-	matches, err := filepath.Glob(filepath.Join(dir, "snapshot-kimg*.gob"))
-	if err != nil {
-		return "", err
-	}
-	if len(matches) == 0 {
-		return "", nil
-	}
-	slices.Sort(matches)
-	return matches[len(matches)-1], nil
 }

@@ -1,4 +1,8 @@
-package train
+// Package verify holds the harnesses that check the machinery against itself and other
+// backends: StepComparison runs the same training steps on two backends (or against float64)
+// from identical weights; gradcheck (below it) checks gradients against finite differences and
+// lists the backends tests run on.
+package verify
 
 import (
 	"fmt"
@@ -6,6 +10,9 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/objective"
+	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -119,7 +126,7 @@ type StepComparison struct {
 	// NewContext returns a context with the training settings (objective, optimizers); it is
 	// called once per side, the reference first.
 	NewContext func() *context.Context
-	GAN        GAN
+	Model      gan.Model
 	// RealDims is the real batch's [batch, height, width, channels]; Seed draws the real images
 	// (uniform in [-1, 1]), the latents and the initial weights.
 	RealDims   []int
@@ -129,15 +136,15 @@ type StepComparison struct {
 
 // Run runs one discriminator step and then one generator step on both backends, from identical
 // weights and inputs, and compares the step outputs, the updated weights and the optimizers'
-// state. The steps are the training loop's, with the objective and optimizers of each side's
-// settings.
+// state. The steps are the training loop's main steps (train.Steps), with the objective and
+// optimizers of each side's settings.
 //
 // The weights are initialized in float32 on the reference backend and copied to both sides
 // (exactly, float32 values being float64 values too): the same context.ParamInitialSeed
 // initializes different weights on each backend (GoMLX v0.26.0's RNGBitGenerator is Philox on
 // XLA, PCG on pure Go; docs/XLA.md).
 func (sc StepComparison) Run() (*BackendComparison, error) {
-	realDims, tol, gan := sc.RealDims, sc.Tolerances, sc.GAN
+	realDims, tol, model := sc.RealDims, sc.Tolerances, sc.Model
 	if len(realDims) != 4 {
 		return nil, errors.Errorf("StepComparison: real images must be [batch, height, width, channels], got %v", realDims)
 	}
@@ -151,30 +158,35 @@ func (sc StepComparison) Run() (*BackendComparison, error) {
 	rng := rand.New(rand.NewPCG(sc.Seed, 0x5eed))
 	batch := realDims[0]
 	real := randomHost(rng, func(r *rand.Rand) float64 { return 2*r.Float64() - 1 }, realDims...)
-	zD := randomHost(rng, (*rand.Rand).NormFloat64, batch, gan.LatentDim)
+	zD := randomHost(rng, (*rand.Rand).NormFloat64, batch, model.LatentDim)
 	eps := randomHost(rng, (*rand.Rand).Float64, batch)
-	zG := randomHost(rng, (*rand.Rand).NormFloat64, batch, gan.LatentDim)
+	zG := randomHost(rng, (*rand.Rand).NormFloat64, batch, model.LatentDim)
+	inputs := map[train.Input]hostTensor{train.InputReal: real, train.InputEps: eps}
 
 	type side struct {
-		backend    backends.Backend
-		dtype      dtypes.DType
-		ctx        *context.Context
-		objective  Objective
-		optD, optG Optimizer
+		backend backends.Backend
+		dtype   dtypes.DType
+		ctx     *context.Context
+		// d and g are the main steps (the first of each network in train.Steps).
+		d, g train.Step
 	}
 	sides := [2]*side{{backend: sc.Reference, ctx: sc.NewContext()}, {backend: sc.Other, ctx: sc.NewContext()}}
 	for i, s := range sides {
-		var err error
-		if s.objective, err = ObjectiveFromContext(s.ctx); err != nil {
+		o, err := objective.FromContext(s.ctx)
+		if err != nil {
 			return nil, err
 		}
-		s.optD, s.optG = s.objective.optimizers(s.ctx)
+		steps, err := train.Steps(s.ctx, model, o)
+		if err != nil {
+			return nil, err
+		}
+		s.d, s.g = steps[0], mainStep(steps, objective.Generator)
 		s.dtype = dtypes_[i]
 	}
 	onRef, onOther := sides[0].ctx, sides[1].ctx
 	initial := context.New()
 	initial.SetParam(context.ParamInitialSeed, int64(sc.Seed)) // reproducible weights
-	if err := initializeVariables(sc.Reference, initial, gan, zD); err != nil {
+	if err := initializeVariables(sc.Reference, initial, model, zD); err != nil {
 		return nil, err
 	}
 	for _, s := range sides {
@@ -188,35 +200,57 @@ func (sc StepComparison) Run() (*BackendComparison, error) {
 	var dNames, gNames []string
 	for i, s := range sides {
 		var err error
-		dOutputs[i], err = runStep(s.backend, s.ctx, "D step", func(ctx *context.Context, real, z, eps *Node) []*Node {
-			t := gan.DiscriminatorStep(ctx, s.objective, s.optD, real, z, eps)
-			dNames = t.names
-			return t.values
-		}, real.tensor(s.dtype), zD.tensor(s.dtype), eps.tensor(s.dtype))
-		if err != nil {
+		inputs[train.InputLatents] = zD
+		if dOutputs[i], dNames, err = runTrainStep(s.backend, s.ctx, model, s.d, inputs, s.dtype); err != nil {
 			return nil, err
 		}
 	}
 	c.compareOutputs("D", dNames, dOutputs, tol)
-	c.Variables[0] = c.compareVariables("after the D step", onRef, onOther, tol, sides[0].optD, sides[0].optG)
-	c.DGradientError = gradientError(onRef, onOther, sides[0].optD)
+	c.Variables[0] = c.compareVariables("after the D step", onRef, onOther, tol, sides[0].d.Optimizer, sides[0].g.Optimizer)
+	c.DGradientError = gradientError(onRef, onOther, sides[0].d.Optimizer)
 	if !(c.DGradientError <= tol.Gradient) {
 		c.violate("D step: D's gradient vector differs by %.3g of its norm > %g", c.DGradientError, tol.Gradient)
 	}
 	for i, s := range sides {
 		var err error
-		gOutputs[i], err = runStep(s.backend, s.ctx, "G step", func(ctx *context.Context, z *Node) []*Node {
-			t := gan.GeneratorStep(ctx, s.objective, s.optG, z)
-			gNames = t.names
-			return t.values
-		}, zG.tensor(s.dtype))
-		if err != nil {
+		inputs[train.InputLatents] = zG
+		if gOutputs[i], gNames, err = runTrainStep(s.backend, s.ctx, model, s.g, inputs, s.dtype); err != nil {
 			return nil, err
 		}
 	}
 	c.compareOutputs("G", gNames, gOutputs, tol)
-	c.Variables[1] = c.compareVariables("after the G step", onRef, onOther, tol, sides[0].optD, sides[0].optG)
+	c.Variables[1] = c.compareVariables("after the G step", onRef, onOther, tol, sides[0].d.Optimizer, sides[0].g.Optimizer)
 	return c, nil
+}
+
+// mainStep returns network's main step.
+func mainStep(steps []train.Step, network objective.Network) train.Step {
+	for _, s := range steps {
+		if s.Phase.Network == network && s.Phase.Adversarial {
+			return s
+		}
+	}
+	panic("verify: an objective without a main step for " + network.String())
+}
+
+// runTrainStep compiles and runs step once on inputs (in dtype), returning its outputs and their
+// names.
+func runTrainStep(backend backends.Backend, ctx *context.Context, model gan.Model, step train.Step, inputs map[train.Input]hostTensor, dtype dtypes.DType) ([]*tensors.Tensor, []string, error) {
+	var args []any
+	for _, kind := range step.Inputs() {
+		host, ok := inputs[kind]
+		if !ok {
+			return nil, nil, errors.Errorf("StepComparison: the %s step reads input %d, which the comparison does not make", step.Phase.Name, kind)
+		}
+		args = append(args, host.tensor(dtype))
+	}
+	var names []string
+	outputs, err := runStep(backend, ctx, step.Phase.Name+" step", func(ctx *context.Context, in []*Node) []*Node {
+		t := step.Build(ctx, model, in)
+		names = t.Names
+		return t.Values
+	}, args...)
+	return outputs, names, err
 }
 
 // runStep compiles and runs one step graph once.
@@ -232,9 +266,9 @@ func runStep(backend backends.Backend, ctx *context.Context, name string, fn any
 
 // initializeVariables creates G's and D's variables in ctx, initialized on backend, by running D
 // on G's output (the step graphs then reuse them).
-func initializeVariables(backend backends.Backend, ctx *context.Context, gan GAN, z hostTensor) error {
+func initializeVariables(backend backends.Backend, ctx *context.Context, model gan.Model, z hostTensor) error {
 	outputs, err := runStep(backend, ctx, "initialization", func(ctx *context.Context, z *Node) *Node {
-		return gan.critic(ctx)(gan.Generate(ctx, z))
+		return model.Critic(ctx, nil)(model.Generate(ctx, z, nil))
 	}, z.tensor(dtypes.Float32))
 	for _, t := range outputs {
 		t.MustFinalizeAll()
@@ -291,7 +325,7 @@ func (c *BackendComparison) compareOutputs(step string, names []string, outputs 
 // compareVariables compares every float variable of the two contexts (the RNG state's format
 // differs by backend and no step reads it) and returns how many it compared. optimizers are the
 // reference side's, to explain weight differences by gradient differences.
-func (c *BackendComparison) compareVariables(when string, ref, other *context.Context, tol StepTolerances, optimizers ...Optimizer) int {
+func (c *BackendComparison) compareVariables(when string, ref, other *context.Context, tol StepTolerances, optimizers ...train.Optimizer) int {
 	compared := 0
 	for v := range ref.IterVariables() {
 		if !v.DType().IsFloat() {
@@ -343,15 +377,15 @@ func (c *BackendComparison) compareVariables(when string, ref, other *context.Co
 
 // gradientError returns |g_other - g_ref| / |g_ref| over all variables opt updates, with each
 // gradient read back from opt's state after its first step (firstStepGradient).
-func gradientError(ref, other *context.Context, opt Optimizer) float64 {
+func gradientError(ref, other *context.Context, opt train.Optimizer) float64 {
 	var diff2, norm2 float64
 	for _, v := range opt.Variables(ref) {
-		want := opt.firstStepGradient(ref, v)
+		want := firstStepGradient(opt, ref, v)
 		o := other.InspectVariable(v.Scope(), v.Name())
 		if want == nil || o == nil {
 			continue
 		}
-		got := opt.firstStepGradient(other, o)
+		got := firstStepGradient(opt, other, o)
 		for i := range want {
 			diff2 += (got[i] - want[i]) * (got[i] - want[i])
 			norm2 += want[i] * want[i]
@@ -363,19 +397,17 @@ func gradientError(ref, other *context.Context, opt Optimizer) float64 {
 // firstStepGradient reads v's gradient back from o's state after o's first step, or returns nil
 // if v has no state: Adam's first moment is (1 - beta1) g; RMSprop keeps only (1 - beta2) g^2,
 // whose square root gives |g|.
-func (o Optimizer) firstStepGradient(ctx *context.Context, v *context.Variable) []float64 {
-	state := "/optimizer" + v.Scope() + "/" + v.Name()
-	if o.Algorithm == Adam {
-		if m := ctx.InspectVariable(state, "first_moment"); m != nil {
-			g := floats(m.MustValue())
-			for i := range g {
-				g[i] /= 1 - o.Beta1
-			}
-			return g
+func firstStepGradient(o train.Optimizer, ctx *context.Context, v *context.Variable) []float64 {
+	first, second := o.State(ctx, v)
+	if first != nil {
+		g := floats(first.MustValue())
+		for i := range g {
+			g[i] /= 1 - o.Beta1
 		}
+		return g
 	}
-	if m := ctx.InspectVariable(state, "second_moment"); m != nil {
-		g := floats(m.MustValue())
+	if second != nil {
+		g := floats(second.MustValue())
 		for i := range g {
 			g[i] = math.Sqrt(g[i] / (1 - o.Beta2))
 		}
@@ -388,7 +420,7 @@ func (o Optimizer) firstStepGradient(ctx *context.Context, v *context.Variable) 
 // is lr * g/(k|g| + eps) (Adam, bias-corrected: k = 1; RMSprop: k = sqrt(1 - beta2)), which
 // turns a rounding-level difference of a gradient g near 0, or near eps, into up to 2 lr.
 type firstStep struct {
-	opt Optimizer
+	opt train.Optimizer
 	k   float64
 	// gradient holds |g| of each component (firstStepGradient), and delta the gradient
 	// difference the tolerances allow: OptimizerState times the largest |g|.
@@ -398,7 +430,7 @@ type firstStep struct {
 
 // newFirstStep reads v's gradient back from its optimizer state in ctx; without state (v not
 // stepped) or an optimizer owning v, nothing is explainable.
-func newFirstStep(ctx *context.Context, v *context.Variable, optimizers []Optimizer, tol StepTolerances) *firstStep {
+func newFirstStep(ctx *context.Context, v *context.Variable, optimizers []train.Optimizer, tol StepTolerances) *firstStep {
 	s := &firstStep{}
 	for _, opt := range optimizers {
 		if v.Scope() == opt.Scope || strings.HasPrefix(v.Scope(), opt.Scope+"/") {
@@ -409,10 +441,10 @@ func newFirstStep(ctx *context.Context, v *context.Variable, optimizers []Optimi
 		return s
 	}
 	s.k = 1
-	if s.opt.Algorithm == RMSprop {
+	if s.opt.Algorithm == train.RMSprop {
 		s.k = math.Sqrt(1 - s.opt.Beta2)
 	}
-	s.gradient = s.opt.firstStepGradient(ctx, v)
+	s.gradient = firstStepGradient(s.opt, ctx, v)
 	for i, g := range s.gradient {
 		s.gradient[i] = math.Abs(g)
 	}

@@ -1,15 +1,17 @@
-package train
+package verify
 
 import (
 	"math"
 	"testing"
+
+	"github.com/ganlab/gogan/ganlib/train"
 )
 
 // TestFirstStepExplainable checks the step difference a gradient difference delta can make, by
 // closed forms of Adam's first step lr * g/(|g| + eps).
 func TestFirstStepExplainable(t *testing.T) {
 	const lr, eps, delta = 0.003, 1e-8, 1e-6
-	s := &firstStep{opt: Optimizer{Algorithm: Adam, LearningRate: lr, Epsilon: eps}, k: 1, delta: delta,
+	s := &firstStep{opt: train.Optimizer{Algorithm: train.Adam, LearningRate: lr, Epsilon: eps}, k: 1, delta: delta,
 		gradient: []float64{0, 0.5 * delta, 1e-2}}
 	for _, tc := range []struct {
 		i    int

@@ -1,0 +1,49 @@
+package blocks
+
+import (
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/pkg/errors"
+)
+
+// GeneratorBlocks are one paper's generator blocks, as Generator calls them.
+type GeneratorBlocks interface {
+	// Input makes the 4x4 features from latents z and labels (nil: unconditional), in the
+	// context of scope "block4".
+	Input(ctx *context.Context, z, labels *Node) *Node
+	// Block takes features from resolution r/2 to r ("block<r>").
+	Block(ctx *context.Context, x *Node, r int) *Node
+	// ToImage turns features at resolution r into an image ("to_rgb<r>").
+	ToImage(ctx *context.Context, x *Node, r int) *Node
+}
+
+// Outputs says which images a generator returns.
+type Outputs string
+
+const (
+	// OutputFinal is one image at the output resolution (ProGAN without growing, DCGAN).
+	OutputFinal Outputs = "final"
+	// OutputEveryScale is one image per resolution, 4x4 first (MSG-GAN's o_i = r_i(a_i)).
+	OutputEveryScale Outputs = "every_scale"
+)
+
+// Generator runs blocks from 4x4 up to resolution (a power of two >= 4) and returns the images
+// outputs asks for, the full resolution last.
+func Generator(ctx *context.Context, blocks GeneratorBlocks, resolution int, outputs Outputs, z, labels *Node) []*Node {
+	if outputs != OutputFinal && outputs != OutputEveryScale {
+		panic(errors.Errorf("blocks.Generator: unknown outputs %q: use %q or %q", outputs, OutputFinal, OutputEveryScale))
+	}
+	x := blocks.Input(ctx.In("block4"), z, labels)
+	var images []*Node
+	for r := 4; ; r *= 2 {
+		if r > 4 {
+			x = blocks.Block(ctx.Inf("block%d", r), x, r)
+		}
+		if r == resolution || outputs == OutputEveryScale {
+			images = append(images, blocks.ToImage(ctx.Inf("to_rgb%d", r), x, r))
+		}
+		if r >= resolution {
+			return images
+		}
+	}
+}

@@ -1,0 +1,115 @@
+// Package gan is the contract between the model families (ganlib/models/...) and everything that
+// trains, samples, measures or explores them: what a model is (Model), where its variables live
+// in a context (the scopes), how a growing model reads its fade-in alpha, and how a family
+// describes its settings and named presets (Family). It imports only GoMLX, so every other
+// package can depend on it and it on none of them.
+package gan
+
+import (
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/pkg/errors"
+)
+
+// Scopes of the networks' variables in a context: G, D, and the moving average of G's weights
+// that samples and metrics use.
+const (
+	GeneratorScope     = "/generator"
+	DiscriminatorScope = "/discriminator"
+	GeneratorEMAScope  = "/generator_ema"
+)
+
+// Model is one GAN as the machinery sees it: its networks as GoMLX functions and what their
+// inputs are. Families build it from their settings (Family.New).
+type Model struct {
+	// Name says what it is in logs and notebooks, e.g. "MSG-ProGAN 32x32x1".
+	Name string
+	// Resolution and Channels are the real images it trains on: [B, Resolution, Resolution, Channels].
+	Resolution, Channels int
+	// LatentDim is the size of z.
+	LatentDim int
+	// NumClasses is 0 for an unconditional model; else labels [B] (int32, 0 to NumClasses-1) go
+	// with every batch to G and D.
+	NumClasses int
+	// Generator maps z [B, LatentDim] (and labels, nil when unconditional) to images, one per
+	// scale, the full resolution last (a single image for single-output models).
+	Generator func(ctx *context.Context, z, labels *Node) []*Node
+	// Discriminator scores images as Generator returns them (or RealInputs makes of real ones)
+	// with [B, 1].
+	Discriminator func(ctx *context.Context, images []*Node, labels *Node) *Node
+	// RealInputs turns a batch of real images [B, H, W, C] into what Discriminator takes: the
+	// batch alone, or its average-pooled pyramid for multi-scale models (MSG-GAN).
+	RealInputs func(real *Node) []*Node
+	// Mapping and Synthesis, set by style-based models, split Generator into
+	// Synthesis(ctx, Mapping(ctx, z, labels)) with w [B, wDim] or [B, numWs, wDim]: path-length
+	// regularization differentiates the final image with respect to w (truncation and style
+	// mixing work on w too).
+	Mapping   func(ctx *context.Context, z, labels *Node) *Node
+	Synthesis func(ctx *context.Context, w *Node) []*Node
+	// Stage, set by growing models (ProGAN), maps the thousands of real images shown so far to
+	// a stage key and a fade-in alpha in [0, 1]: step graphs are compiled once per key and read
+	// alpha with Alpha. Nil: one stage, alpha 1.
+	Stage func(kimg float64) (key string, alpha float64)
+}
+
+// Validate reports a model missing what every model needs.
+func (m Model) Validate() error {
+	switch {
+	case m.Generator == nil || m.Discriminator == nil || m.RealInputs == nil:
+		return errors.Errorf("gan: model %q lacks its Generator, Discriminator or RealInputs", m.Name)
+	case m.LatentDim <= 0 || m.Resolution <= 0 || m.Channels <= 0:
+		return errors.Errorf("gan: model %q has latent size %d, resolution %d and %d channels: all must be positive",
+			m.Name, m.LatentDim, m.Resolution, m.Channels)
+	case (m.Mapping == nil) != (m.Synthesis == nil):
+		return errors.Errorf("gan: model %q sets only one of Mapping and Synthesis", m.Name)
+	}
+	return nil
+}
+
+// StageAt returns the stage key and fade-in alpha at kimg ("" and 1 without growing).
+func (m Model) StageAt(kimg float64) (string, float64) {
+	if m.Stage == nil {
+		return "", 1
+	}
+	return m.Stage(kimg)
+}
+
+// NetworkContext is the context of one network's variables. It is unchecked: a step graph calls
+// D several times (reals, fakes, interpolates) and several graphs (D step, G step, sampling)
+// share the same variables, so variables are created on first use and reused afterwards.
+func NetworkContext(ctx *context.Context, scope string) *context.Context {
+	return ctx.InAbsPath(scope).Checked(false)
+}
+
+// Generate runs the generator on z with its variables.
+func (m Model) Generate(ctx *context.Context, z, labels *Node) []*Node {
+	return m.Generator(NetworkContext(ctx, GeneratorScope), z, labels)
+}
+
+// GenerateEMA runs the generator on z with the moving average of its weights (samples, metrics).
+func (m Model) GenerateEMA(ctx *context.Context, z, labels *Node) []*Node {
+	return m.Generator(NetworkContext(ctx, GeneratorEMAScope), z, labels)
+}
+
+// Critic returns the discriminator with its variables, for images of the given labels.
+func (m Model) Critic(ctx *context.Context, labels *Node) func(images []*Node) *Node {
+	dctx := NetworkContext(ctx, DiscriminatorScope)
+	return func(images []*Node) *Node { return m.Discriminator(dctx, images, labels) }
+}
+
+// GraphParamAlpha is the graph parameter holding the fade-in alpha (a scalar node) that the
+// training loop feeds to every step graph.
+const GraphParamAlpha = "fade_in_alpha"
+
+// SetAlpha makes alpha the fade-in alpha of its graph.
+func SetAlpha(ctx *context.Context, alpha *Node) {
+	ctx.SetGraphParam(alpha.Graph(), GraphParamAlpha, alpha)
+}
+
+// Alpha returns the fade-in alpha node of g, or nil outside a graph that has one.
+func Alpha(ctx *context.Context, g *Graph) *Node {
+	if value, found := ctx.GetGraphParam(g, GraphParamAlpha); found {
+		return value.(*Node)
+	}
+	return nil
+}

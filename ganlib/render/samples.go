@@ -1,0 +1,69 @@
+package render
+
+import (
+	"math/rand/v2"
+
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// ParamSampleLatents is the number of fixed latents in each sample grid.
+const ParamSampleLatents = "sample_latents"
+
+// Settings are render's keys.
+var Settings = gan.Settings{{Key: ParamSampleLatents, Default: 8, Help: "fixed latents in each sample grid written at a snapshot (one row each)"}}
+
+// SampleGrids returns the snapshot hook that writes the run's sample grid
+// (runs.Dir.SamplesPath): the generator's moving average on the fixed latents, one row per
+// latent, one column per scale (ScaleGrid). The latents come from the run's seed through a
+// generator of their own, so they are the same at every snapshot and after a resume. It reads
+// their number from ctx (ParamSampleLatents).
+func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
+	n := gan.Get[int](ctx, Settings, ParamSampleLatents)
+	var latents, labels *tensors.Tensor
+	return func(e *train.SnapshotEvent) error {
+		if latents == nil {
+			latents, labels = fixedLatents(e.Seed, n, e.Model)
+		}
+		outputs, err := e.Sample(latents, labels)
+		if err != nil {
+			return err
+		}
+		scales := make([]Images, len(outputs))
+		for i, out := range outputs {
+			if scales[i], err = FromTensor(out); err != nil {
+				return err
+			}
+		}
+		path := e.Run.SamplesPath(e.Shown)
+		if err := WritePNG(path, ScaleGrid(scales, n)); err != nil {
+			return err
+		}
+		e.Tick.SamplesPath = path
+		return nil
+	}
+}
+
+// fixedLatents draws n standard normal latents (and, for conditional models, labels 0, 1, ...
+// cycling over the classes) from seed.
+func fixedLatents(seed, n int, m gan.Model) (z, labels *tensors.Tensor) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x6669_7865))
+	z = tensors.FromShape(shapes.Make(dtypes.Float32, n, m.LatentDim))
+	tensors.MutableFlatData(z, func(flat []float32) {
+		for i := range flat {
+			flat[i] = float32(rng.NormFloat64())
+		}
+	})
+	if m.NumClasses > 0 {
+		values := make([]int32, n)
+		for i := range values {
+			values[i] = int32(i % m.NumClasses)
+		}
+		labels = tensors.FromFlatDataAndDimensions(values, n)
+	}
+	return z, labels
+}
