@@ -6,7 +6,7 @@
 # GOMLX_BACKEND=xla:<the pip plugin, by absolute path>, so every backend-agnostic test runs on pure
 # Go and on the GPU (gradcheck.Backends), and the pure Go vs XLA comparisons compare with the GPU.
 # Then ganbench's steps suite times every model preset at 32x32 and 64x64 on the GPU and compares
-# one D and one G step of each with pure Go on this machine's CPUs (train.CompareBackends).
+# one D and one G step of each with pure Go on this machine's CPUs (verify.StepComparison).
 # Prints the device, each binary's result, and the preset table (images/s, largest differences
 # from the CPU). Exits non-zero if any test binary failed.
 #
@@ -21,7 +21,7 @@
 # (full output, default .gpu/logs).
 #
 # TF32: XLA multiplies float32 on NVIDIA Ampere and newer in TF32 (10-bit mantissa) by default.
-# The test binaries hold the GPU to float32 rounding (train.Float32Tolerances, the gradient
+# The test binaries hold the GPU to float32 rounding (verify.Float32Tolerances, the gradient
 # checks), so they run with NVIDIA_TF32_OVERRIDE=0 (honoured by cuBLAS and cuDNN); the benchmark
 # runs as users train, TF32 allowed, and its difference columns show what that costs.
 set -uo pipefail
