@@ -5,6 +5,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/objective"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/pkg/errors"
 )
 
 // Step is one phase of an objective (objective.Phases) with its optimizer: the one place a
@@ -52,7 +53,12 @@ func Steps(ctx *context.Context, m gan.Model, o objective.Objective) ([]Step, er
 	}
 	steps := make([]Step, len(phases))
 	for i, p := range phases {
-		steps[i] = Step{Phase: p, Optimizer: optimizers[p.Network], loss: o.Loss, inputs: inputsOf(p.Needs(o.Loss), m.NumClasses > 0)}
+		needs := p.Needs(o.Loss)
+		if p.BatchShrink > 1 && needs&objective.NeedsReal != 0 {
+			// The loop's real batch is the minibatch: a shrunk step would need a batch of its own.
+			return nil, errors.Errorf("the %s reads real images on a batch shrunk %d times: not supported", p, p.BatchShrink)
+		}
+		steps[i] = Step{Phase: p, Optimizer: optimizers[p.Network], loss: o.Loss, inputs: inputsOf(needs, m.NumClasses > 0)}
 	}
 	return steps, nil
 }

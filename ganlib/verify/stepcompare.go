@@ -195,15 +195,20 @@ func (sc StepComparison) Run() (*BackendComparison, error) {
 		}
 	}
 
-	c := &BackendComparison{}
-	var dOutputs, gOutputs [2][]*tensors.Tensor
-	var dNames, gNames []string
-	for i, s := range sides {
-		var err error
-		inputs[train.InputLatents] = zD
-		if dOutputs[i], dNames, err = runTrainStep(s.backend, s.ctx, model, s.d, inputs, s.dtype); err != nil {
-			return nil, err
+	// runSides runs one step, the one pick chooses, on both sides with latents z.
+	runSides := func(pick func(*side) train.Step, z hostTensor) (outputs [2][]*tensors.Tensor, names []string, err error) {
+		inputs[train.InputLatents] = z
+		for i, s := range sides {
+			if outputs[i], names, err = runTrainStep(s.backend, s.ctx, model, pick(s), inputs, s.dtype); err != nil {
+				return outputs, nil, err
+			}
 		}
+		return outputs, names, nil
+	}
+	c := &BackendComparison{}
+	dOutputs, dNames, err := runSides(func(s *side) train.Step { return s.d }, zD)
+	if err != nil {
+		return nil, err
 	}
 	c.compareOutputs("D", dNames, dOutputs, tol)
 	c.Variables[0] = c.compareVariables("after the D step", onRef, onOther, tol, sides[0].d.Optimizer, sides[0].g.Optimizer)
@@ -211,12 +216,9 @@ func (sc StepComparison) Run() (*BackendComparison, error) {
 	if !(c.DGradientError <= tol.Gradient) {
 		c.violate("D step: D's gradient vector differs by %.3g of its norm > %g", c.DGradientError, tol.Gradient)
 	}
-	for i, s := range sides {
-		var err error
-		inputs[train.InputLatents] = zG
-		if gOutputs[i], gNames, err = runTrainStep(s.backend, s.ctx, model, s.g, inputs, s.dtype); err != nil {
-			return nil, err
-		}
+	gOutputs, gNames, err := runSides(func(s *side) train.Step { return s.g }, zG)
+	if err != nil {
+		return nil, err
 	}
 	c.compareOutputs("G", gNames, gOutputs, tol)
 	c.Variables[1] = c.compareVariables("after the G step", onRef, onOther, tol, sides[0].d.Optimizer, sides[0].g.Optimizer)
