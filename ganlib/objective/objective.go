@@ -290,11 +290,9 @@ func (p Phase) Needs(loss Loss) Needs {
 	return needs
 }
 
-// Build returns the phase's loss on g, and its statistics: "<net>_loss" (main steps: the whole
+// Build returns the phase's loss on s, and its statistics: "<net>_loss" (main steps: the whole
 // loss minimised), the loss's own terms, and each regularizer's.
 func (p Phase) Build(s *Step, loss Loss) (total *Node, t Terms) {
-	var adversarial *Node
-	var lossTerms Terms
 	if p.Adversarial {
 		if p.Network == Discriminator {
 			// G's images first, then D on the reals, then on the fakes: the order variables are
@@ -302,15 +300,13 @@ func (p Phase) Build(s *Step, loss Loss) (total *Node, t Terms) {
 			// contributions in, kept as it was so that runs reproduce earlier runs bit for bit.
 			s.Fake()
 			s.RealScores()
-			adversarial = loss.Discriminator(s, &lossTerms)
+			total = loss.Discriminator(s, &t)
 		} else {
-			adversarial = loss.Generator(s, &lossTerms)
+			total = loss.Generator(s, &t)
 		}
 	}
-	total = adversarial
-	var regTerms Terms
 	for _, r := range p.Regularizers {
-		term := r.Build(s, &regTerms)
+		term := r.Build(s, &t)
 		if p.Lazy() {
 			term = MulScalar(term, float64(p.Interval))
 		}
@@ -321,10 +317,9 @@ func (p Phase) Build(s *Step, loss Loss) (total *Node, t Terms) {
 		}
 	}
 	if p.Adversarial {
-		t.Add(p.Network.prefix()+"loss", total)
+		// First, so a loss that diverges is reported by the name of the whole loss.
+		t.Names, t.Values = append([]string{p.Network.prefix() + "loss"}, t.Names...), append([]*Node{total}, t.Values...)
 	}
-	t.Names, t.Values = append(t.Names, lossTerms.Names...), append(t.Values, lossTerms.Values...)
-	t.Names, t.Values = append(t.Names, regTerms.Names...), append(t.Values, regTerms.Values...)
 	return total, t
 }
 
