@@ -49,7 +49,7 @@ func main() {
 		}
 	}
 	if err := run(ctx, backend, dir, resumeFrom); err != nil {
-		log.Fatalf("gantrain: %+v", err)
+		log.Fatalf("gantrain: %v", err)
 	}
 	os.Exit(0)
 }
