@@ -74,7 +74,7 @@ func (d *Dataset) readSample(index int, dst []uint8) (int32, error) {
 			return label, nil
 		}
 		if !d.opts.SkipBad {
-			return 0, fmt.Errorf("%s: %w (set Options.SkipBad, or -skip-bad in gandata, to skip and report such files)", d.spec, err)
+			return 0, fmt.Errorf("%s: %w (%s)", d.spec, err, skipHint)
 		}
 		if !d.bad[i].Swap(true) {
 			d.report.addSkipped(err)

@@ -251,7 +251,7 @@ func (d *Dataset) writeSamples(out io.Writer, header *cacheHeader, progress func
 		for k := range count {
 			if err := chunkErrors[k]; err != nil {
 				if !d.opts.SkipBad {
-					return nil, fmt.Errorf("%s: %w (set Options.SkipBad, or -skip-bad in gandata, to leave such files out and report them)", d.spec, err)
+					return nil, fmt.Errorf("%s: %w (%s)", d.spec, err, skipHint)
 				}
 				d.report.addSkipped(err)
 				header.Skipped++

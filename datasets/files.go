@@ -97,7 +97,7 @@ func newImageFileSource(root string, all []imageEntry, opts *Options, report *Re
 		if err := headerErrors[i]; err != nil {
 			err = fmt.Errorf("%s: %w", entry.name, err)
 			if !opts.SkipBad {
-				return nil, nil, fmt.Errorf("%w (set Options.SkipBad, or -skip-bad in gandata, to skip and report such files)", err)
+				return nil, nil, fmt.Errorf("%w (%s)", err, skipHint)
 			}
 			report.addSkipped(err)
 			continue

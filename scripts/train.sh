@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's main job (README): set-up, then train a GAN preset on real data with the
 # embedded pure-Go backend (unless GOMLX_BACKEND or -backend says otherwise), writing samples.
-# Arguments go to cmd/gantrain, e.g.: bash scripts/train.sh -set "kimg=2" -out runs/mine
+# Arguments go to cmd/gantrain, e.g.: bash scripts/train.sh -set "kimg=2" -name mine (a run folder under runs/)
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"

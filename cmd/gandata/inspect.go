@@ -17,7 +17,7 @@ func inspect(args []string, out io.Writer) error {
 	var opts datasets.Options
 	addOptionFlags(flags, &opts)
 	flags.Uint64Var(&opts.Seed, "seed", 0, "seed of the shuffled order the grid samples are drawn in")
-	gridPath := flags.String("grid", "samples.png", "PNG file for a grid of samples (empty: none)")
+	gridPath := flags.String("grid", "", "PNG file for a grid of samples (empty: none; gandata writes only where told)")
 	count := flags.Int("n", 64, "number of samples in the grid")
 	pyramidPath := flags.String("pyramid", "", "PNG file showing the first samples at every pyramid level, 4x4 up (empty: none)")
 	measure := flags.Duration("time", 0, "if positive, read batches of 64 for this long and report images/s")

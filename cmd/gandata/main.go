@@ -5,7 +5,7 @@
 //
 // SPEC is any datasets.Open spec: mnist, mnist:test, fashion-mnist, emoji, folder:/path,
 // zip:/path.zip, cifar10:/dir, cache:/file. inspect prints the number of samples, resolution,
-// channels and classes, writes a PNG grid of shuffled samples and, with -time, measures how
+// channels and classes, writes a PNG grid of shuffled samples with -grid and, with -time, measures how
 // many images per second the loader serves. prepare decodes every image once at the chosen
 // resolution into a single cache file (written to a temporary file, then renamed), which
 // datasets.Open("cache:OUT.cache", ...) then streams without decoding.
@@ -28,7 +28,7 @@ func main() {
 }
 
 const usage = `usage:
-  gandata inspect [flags] SPEC            describe a data set and write a grid of samples
+  gandata inspect [flags] SPEC            describe a data set (-grid FILE: and write a grid of samples)
   gandata prepare [flags] SPEC OUT.cache  decode a data set once into a fast cache file
 SPEC: mnist, mnist:test, fashion-mnist, fashion-mnist:test, emoji, folder:/path,
       zip:/path.zip, cifar10:/dir, cache:/file

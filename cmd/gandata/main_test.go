@@ -100,3 +100,18 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectWritesOnlyWhereTold: without -grid, inspect writes no file (it used to drop
+// samples.png into the current folder).
+func TestInspectWritesOnlyWhereTold(t *testing.T) {
+	root := writePhotoFolder(t)
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	var out strings.Builder
+	if err := run([]string{"inspect", "-res", "8", "folder:" + root}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(cwd); len(entries) != 0 {
+		t.Errorf("inspect wrote %v into the current folder", entries)
+	}
+}

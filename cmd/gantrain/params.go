@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"log"
+	"strconv"
 	"strings"
 
 	"github.com/ganlab/gogan/datasets"
@@ -9,6 +11,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/objective"
 	"github.com/ganlab/gogan/ganlib/render"
+	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/ui/commandline"
@@ -43,6 +46,74 @@ func configure(ctx *context.Context, settings string) error {
 		return errors.WithMessagef(err, "-set %q", settings)
 	})
 	return err
+}
+
+// configureResume sets ctx to continue the run of snapshot: the snapshot's settings, then -set
+// over them (a longer kimg, say). The model's settings and the data set must stay the
+// snapshot's: a difference is refused, listing them, before anything is built.
+func configureResume(ctx *context.Context, snapshot, settings string) error {
+	s, err := runs.ReadSnapshot(snapshot)
+	if err != nil {
+		return err
+	}
+	restored, err := restoreSettings(ctx, s.Params)
+	if err != nil {
+		return errors.WithMessagef(err, "resuming %s", snapshot)
+	}
+	if _, err := commandline.ParseContextSettings(ctx, settings); err != nil {
+		return errors.WithMessagef(err, "-set %q", settings)
+	}
+	if !restored {
+		log.Printf("gantrain: warning: %s predates the settings tables: its settings are not restored; give them with -set", snapshot)
+		return nil
+	}
+	var changed []string
+	for _, setting := range append(models.Settings(), datasets.Settings...) {
+		was, saved := s.Params["/|"+setting.Key]
+		now, _ := ctx.GetParam(setting.Key)
+		if saved && was != fmt.Sprint(now) && setting.Key != datasets.ParamSkipBad {
+			changed = append(changed, fmt.Sprintf("%s is %v now, %s in the snapshot", setting.Key, now, was))
+		}
+	}
+	if len(changed) > 0 {
+		return errors.Errorf("resuming %s: the model and its data must stay the run's, but %s: drop them from -set, or start a new run",
+			snapshot, strings.Join(changed, "; "))
+	}
+	return nil
+}
+
+// restoreSettings sets ctx's settings to a snapshot's (Snapshot.Params, values as text), each
+// parsed as the setting's type; false for a snapshot from before the settings tables (no model key).
+func restoreSettings(ctx *context.Context, saved map[string]string) (bool, error) {
+	if _, ok := saved["/|"+gan.ParamModel]; !ok {
+		return false, nil
+	}
+	var err error
+	ctx.EnumerateParams(func(scope, key string, value any) {
+		text, ok := saved[scope+"|"+key]
+		if !ok || scope != context.RootScope || err != nil {
+			return
+		}
+		var parsed any
+		switch value.(type) {
+		case int:
+			parsed, err = strconv.Atoi(text)
+		case float64:
+			parsed, err = strconv.ParseFloat(text, 64)
+		case bool:
+			parsed, err = strconv.ParseBool(text)
+		case string:
+			parsed = text
+		default:
+			return
+		}
+		if err != nil {
+			err = errors.Errorf("setting %s=%q in the snapshot does not parse as %T", key, text, value)
+			return
+		}
+		ctx.SetParam(key, parsed)
+	})
+	return true, err
 }
 
 // listing is -list's text: the families and presets, then every setting with its default.

@@ -67,7 +67,7 @@ func New(config string) (backends.Backend, error) {
 		backend, err = newXLA(rest)
 	default:
 		err = errors.Errorf("unknown backend %q in config %q: use %q, \"xla:cpu\", \"xla:cuda\" or \"xla:/absolute/path/to/plugin.so\" "+
-			"(set with --set=backend=... or the %s environment variable)", name, config, PureGoName, backends.ConfigEnvVar)
+			"(set it with -backend=... on the commands, or the %s environment variable)", name, config, PureGoName, backends.ConfigEnvVar)
 	}
 	if err != nil {
 		return nil, err

@@ -68,8 +68,9 @@ type Family struct {
 	Settings Settings
 	// Presets are named configurations; the first is the default.
 	Presets []Preset
-	// ResolutionSetting is the key of the output resolution (benchmarks and notebooks set it).
-	ResolutionSetting string
+	// ResolutionSetting and ChannelsSetting are the keys of the output resolution and image
+	// channels (benchmarks and notebooks set the first; a new run's data set sets the second).
+	ResolutionSetting, ChannelsSetting string
 	// New builds the model from the settings in ctx, checking them.
 	New func(ctx *context.Context) (Model, error)
 }

@@ -4,10 +4,16 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"math"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -68,6 +74,44 @@ func ScaleGrid(scales []Images, samples int) *image.RGBA {
 		for row := range samples {
 			drawTile(dst, col, row, largest.Width, largest.Height, im, row)
 		}
+	}
+	return dst
+}
+
+// MinTile is the smallest tile side of a labelled grid: small models' images are enlarged to it.
+const MinTile = 64
+
+// labelFace is the header's font: 7x13 pixels per character, 13-pixel lines.
+var labelFace = basicfont.Face7x13
+
+// LabelledScaleGrid is ScaleGrid with every tile enlarged (nearest, by an integer factor) to at
+// least MinTile pixels, under a header: title on the first line, each column's resolution above
+// it on the second.
+func LabelledScaleGrid(scales []Images, samples int, title string) *image.RGBA {
+	largest := scales[len(scales)-1]
+	factor := max((MinTile+largest.Width-1)/largest.Width, 1)
+	tileW, tileH := largest.Width*factor, largest.Height*factor
+	samples = min(samples, largest.Batch)
+	body := canvas(len(scales), samples, tileW, tileH)
+	for col, im := range scales {
+		for row := range samples {
+			drawTile(body, col, row, tileW, tileH, im, row)
+		}
+	}
+	const lineHeight, headerHeight = 14, 2*14 + gap
+	width := max(body.Bounds().Dx(), font.MeasureString(labelFace, title).Ceil()+2*gap)
+	dst := image.NewRGBA(image.Rect(0, 0, width, headerHeight+body.Bounds().Dy()))
+	draw.Draw(dst, dst.Bounds(), image.NewUniform(gapColor), image.Point{}, draw.Src)
+	draw.Draw(dst, body.Bounds().Add(image.Pt(0, headerHeight)), body, image.Point{}, draw.Src)
+	text := func(s string, x, line int) {
+		d := font.Drawer{Dst: dst, Src: image.Black, Face: labelFace, Dot: fixed.P(x, gap+line*lineHeight+labelFace.Ascent)}
+		d.DrawString(s)
+	}
+	text(title, gap, 0)
+	for col, im := range scales {
+		label := fmt.Sprintf("%dx%d", im.Width, im.Height)
+		x := gap + col*(tileW+gap) + (tileW-font.MeasureString(labelFace, label).Ceil())/2
+		text(label, max(x, gap+col*(tileW+gap)), 1)
 	}
 	return dst
 }

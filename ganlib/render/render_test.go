@@ -45,3 +45,38 @@ func TestScaleGridUpscalesNearest(t *testing.T) {
 		t.Errorf("fine tile pixel = %v, want 0 -> grey 128", got)
 	}
 }
+
+// TestLabelledScaleGrid: small tiles are enlarged to at least MinTile pixels (nearest, an integer
+// factor), under a header of two text lines (the title, and each column's resolution).
+func TestLabelledScaleGrid(t *testing.T) {
+	coarse := Images{Batch: 2, Height: 4, Width: 4, Channels: 1, Pixels: make([]float32, 2*16)}
+	fine := Images{Batch: 2, Height: 8, Width: 8, Channels: 1, Pixels: make([]float32, 2*64)}
+	for i := range fine.Pixels {
+		fine.Pixels[i] = 1 // white
+	}
+	grid := LabelledScaleGrid([]Images{coarse, fine}, 2, "kimg 1.008")
+	const header = 2*14 + gap
+	// 8 px enlarged 8x: 64-pixel tiles, 2 columns and 2 rows with 2-pixel gaps.
+	if b := grid.Bounds(); b.Dx() != 2*(64+gap)+gap || b.Dy() != header+2*(64+gap)+gap {
+		t.Fatalf("grid %v, want %dx%d", b, 2*(64+gap)+gap, header+2*(64+gap)+gap)
+	}
+	// The first tile of the fine column is white over its whole 64x64 area.
+	x0, y0 := gap+64+gap, header+gap
+	for _, p := range [][2]int{{x0, y0}, {x0 + 63, y0 + 63}} {
+		if got := grid.RGBAAt(p[0], p[1]); got != (color.RGBA{255, 255, 255, 255}) {
+			t.Errorf("pixel %v = %v, want white", p, got)
+		}
+	}
+	// The header holds text: dark pixels on the grey background in both lines.
+	dark := [2]int{}
+	for y := range header {
+		for x := range grid.Bounds().Dx() {
+			if grid.RGBAAt(x, y).R < 64 {
+				dark[min(y/14, 1)]++
+			}
+		}
+	}
+	if dark[0] < 50 || dark[1] < 10 {
+		t.Errorf("header dark pixels per line %v: want the title and the column labels drawn", dark)
+	}
+}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/ganlab/gogan/ganlib/gan"
@@ -19,7 +20,8 @@ var Settings = gan.Settings{{Key: ParamSampleLatents, Default: 8, Help: "fixed l
 
 // SampleGrids returns the snapshot hook that writes the run's sample grid
 // (runs.Dir.SamplesPath): the generator's moving average on the fixed latents, one row per
-// latent, one column per scale (ScaleGrid). The latents come from the run's seed through a
+// latent, one column per scale, under a header naming the model, the kimg and each column's
+// resolution (LabelledScaleGrid). The latents come from the run's seed through a
 // generator of their own, so they are the same at every snapshot and after a resume. It reads
 // their number from ctx (ParamSampleLatents).
 func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
@@ -40,7 +42,8 @@ func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
 			}
 		}
 		path := e.Run.SamplesPath(e.Shown)
-		if err := WritePNG(path, ScaleGrid(scales, n)); err != nil {
+		title := fmt.Sprintf("%s, kimg %.3f", e.Model.Name, float64(e.Shown)/1000)
+		if err := WritePNG(path, LabelledScaleGrid(scales, n, title)); err != nil {
 			return err
 		}
 		e.Tick.SamplesPath = path

@@ -89,17 +89,92 @@ func (d Dir) Snapshots() ([]File, error) { return d.list(snapshotPrefix, snapsho
 // Samples lists the run's sample grids by kimg.
 func (d Dir) Samples() ([]File, error) { return d.list(samplesPrefix, samplesSuffix) }
 
-// LatestSnapshot returns the path of the run's last snapshot, or "" if it has none (or the
-// folder does not exist yet).
-func (d Dir) LatestSnapshot() (string, error) {
+// LatestSnapshot returns the run's newest snapshot that reads back whole (its checksum holds),
+// with the errors of the newer ones that do not (the caller warns about them); "" if the run has
+// no valid snapshot (or its folder does not exist yet).
+func (d Dir) LatestSnapshot() (path string, damaged []error, err error) {
 	if _, err := os.Stat(d.Path); os.IsNotExist(err) {
-		return "", nil
+		return "", nil, nil
 	}
 	snapshots, err := d.Snapshots()
-	if err != nil || len(snapshots) == 0 {
-		return "", err
+	if err != nil {
+		return "", nil, err
 	}
-	return snapshots[len(snapshots)-1].Path, nil
+	for i := len(snapshots) - 1; i >= 0; i-- {
+		if _, err := ReadSnapshot(snapshots[i].Path); err != nil {
+			damaged = append(damaged, err)
+			continue
+		}
+		return snapshots[i].Path, damaged, nil
+	}
+	return "", damaged, nil
+}
+
+// HoldsRun reports whether the folder already has a run's statistics or snapshots.
+func (d Dir) HoldsRun() bool {
+	if _, err := os.Stat(filepath.Join(d.Path, statsName)); err == nil {
+		return true
+	}
+	snapshots, _ := d.Snapshots()
+	return len(snapshots) > 0
+}
+
+// runNumber is the number that starts a run folder's name ("00003-msggan-mnist": 3), -1 if none.
+func runNumber(name string) int {
+	digits, _, found := strings.Cut(name, "-")
+	if !found || len(digits) != 5 {
+		return -1
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// New creates the next run folder under root, numbered after the others as
+// stylegan2-ada-pytorch does: root/00000-name, root/00001-name, ...; an existing folder is never
+// reused.
+func New(root, name string) (Dir, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return Dir{}, errors.Wrapf(err, "runs: creating %s", root)
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return Dir{}, errors.Wrapf(err, "runs: listing %s", root)
+	}
+	next := 0
+	for _, e := range entries {
+		next = max(next, runNumber(e.Name())+1)
+	}
+	for ; ; next++ {
+		path := filepath.Join(root, fmt.Sprintf("%05d-%s", next, name))
+		err := os.Mkdir(path, 0o755)
+		if err == nil {
+			return Open(path), nil
+		}
+		if !os.IsExist(err) {
+			return Dir{}, errors.Wrapf(err, "runs: creating %s", path)
+		}
+	}
+}
+
+// Newest returns the numbered run folder under root with the highest number, or ok false.
+func Newest(root string) (d Dir, ok bool, err error) {
+	entries, err := os.ReadDir(root)
+	if os.IsNotExist(err) {
+		return Dir{}, false, nil
+	}
+	if err != nil {
+		return Dir{}, false, errors.Wrapf(err, "runs: listing %s", root)
+	}
+	best := -1
+	for _, e := range entries {
+		if n := runNumber(e.Name()); e.IsDir() && n > best {
+			best, d = n, Open(filepath.Join(root, e.Name()))
+		}
+	}
+	return d, best >= 0, nil
 }
 
 // List returns the run folders directly under root (those with a stats.jsonl), by name.

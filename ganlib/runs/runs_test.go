@@ -1,6 +1,9 @@
 package runs
 
 import (
+	"bytes"
+	"encoding/gob"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,10 +21,10 @@ func TestFileNamesAndListings(t *testing.T) {
 	if got := filepath.Base(d.SamplesPath(512)); got != "samples-kimg000000.512.png" {
 		t.Errorf("samples name %s", got)
 	}
-	if latest, err := d.LatestSnapshot(); err != nil || latest != "" {
+	if latest, _, err := d.LatestSnapshot(); err != nil || latest != "" {
 		t.Errorf("an empty run's latest snapshot: %q, %v; want none", latest, err)
 	}
-	if latest, err := Open(filepath.Join(d.Path, "not-yet")).LatestSnapshot(); err != nil || latest != "" {
+	if latest, _, err := Open(filepath.Join(d.Path, "not-yet")).LatestSnapshot(); err != nil || latest != "" {
 		t.Errorf("a run folder not made yet: %q, %v; want none", latest, err)
 	}
 	for _, name := range []string{"snapshot-kimg000002.000.gob", "snapshot-kimg000000.500.gob", "snapshot-kimgX.gob",
@@ -38,8 +41,9 @@ func TestFileNamesAndListings(t *testing.T) {
 	if err != nil || len(samples) != 2 || samples[0].Kimg != 0.25 || samples[1].Kimg != 0.5 {
 		t.Errorf("samples %v, %v; want kimg 0.25 (an older name) and 0.5", samples, err)
 	}
-	if latest, err := d.LatestSnapshot(); err != nil || filepath.Base(latest) != "snapshot-kimg000002.000.gob" {
-		t.Errorf("latest snapshot %q, %v", latest, err)
+	// Empty files are not snapshots: none of them reads back.
+	if latest, damaged, err := d.LatestSnapshot(); err != nil || latest != "" || len(damaged) != 2 {
+		t.Errorf("latest snapshot %q, damaged %v, %v; want none, both damaged", latest, damaged, err)
 	}
 }
 
@@ -113,5 +117,114 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	if _, err := ReadSnapshot(path); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("a damaged snapshot: error %v, want one naming the file", err)
+	}
+}
+
+// TestNumberedRunFolders: each new run gets the next number under the root, whatever other
+// runs' names are; a folder that is not a numbered run is left out.
+func TestNumberedRunFolders(t *testing.T) {
+	root := t.TempDir()
+	if _, ok, err := Newest(root); ok || err != nil {
+		t.Errorf("an empty root has a newest run (%v)", err)
+	}
+	os.Mkdir(filepath.Join(root, "notes"), 0o755)
+	a, err := New(root, "msggan-mnist")
+	if err != nil || filepath.Base(a.Path) != "00000-msggan-mnist" {
+		t.Fatalf("first run %s, %v", a.Path, err)
+	}
+	os.Mkdir(filepath.Join(root, "00007-by-hand"), 0o755)
+	b, err := New(root, "msggan-mnist")
+	if err != nil || filepath.Base(b.Path) != "00008-msggan-mnist" {
+		t.Fatalf("next run %s, %v; want 00008 after 00007", b.Path, err)
+	}
+	if newest, ok, err := Newest(root); !ok || err != nil || newest != b {
+		t.Errorf("newest %v, %v, %v; want %s", newest, ok, err, b.Path)
+	}
+	if a.HoldsRun() {
+		t.Error("a new run folder already holds a run")
+	}
+	a.AppendTick(&Tick{Kimg: 0.5})
+	if !a.HoldsRun() {
+		t.Error("a folder with stats.jsonl does not hold a run")
+	}
+}
+
+func writeTestSnapshot(t *testing.T, d Dir, shown int64, values []float32) string {
+	t.Helper()
+	ctx := context.New()
+	ctx.InAbsPath("/optimizer/generator/layer/weights").VariableWithValue("second_moment", values).SetTrainable(false)
+	vars, err := CaptureVariables(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := d.WriteSnapshot(&Snapshot{Progress: Progress{Shown: shown}, Variables: vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestSnapshotChecksum: a flipped bit anywhere in a snapshot (here in an optimizer moment) is
+// refused, naming the file; the newest valid snapshot is then the previous one; a snapshot of
+// non-finite values is never written; the format before checksums still reads, unverified.
+func TestSnapshotChecksum(t *testing.T) {
+	d := Open(t.TempDir())
+	first := writeTestSnapshot(t, d, 1000, []float32{1, 2, 3})
+	second := writeTestSnapshot(t, d, 2000, []float32{4, 5, 6})
+	if s, err := ReadSnapshot(second); err != nil || !s.Verified() {
+		t.Fatalf("a whole snapshot: %v (verified %v)", err, s != nil && s.Verified())
+	}
+	data, _ := os.ReadFile(second)
+	data[len(data)-40] ^= 0x04 // inside the gob payload
+	os.WriteFile(second, data, 0o644)
+	if _, err := ReadSnapshot(second); err == nil || !strings.Contains(err.Error(), second) || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("a flipped bit: error %v, want one naming the file and its checksum", err)
+	}
+	os.WriteFile(second, data[:len(data)/2], 0o644)
+	if _, err := ReadSnapshot(second); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("a truncated snapshot: error %v", err)
+	}
+	latest, damaged, err := d.LatestSnapshot()
+	if err != nil || latest != first || len(damaged) != 1 || !strings.Contains(damaged[0].Error(), second) {
+		t.Errorf("latest %q, damaged %v, %v; want %s with the damaged one reported", latest, damaged, err, first)
+	}
+	ctx := context.New()
+	ctx.InAbsPath("/generator").VariableWithValue("w", []float32{1, float32(math.NaN())})
+	vars, _ := CaptureVariables(ctx)
+	if _, err := d.WriteSnapshot(&Snapshot{Progress: Progress{Shown: 3000}, Variables: vars}); err == nil || !strings.Contains(err.Error(), "/generator/w") {
+		t.Errorf("a NaN weight: error %v, want the snapshot refused naming the variable", err)
+	}
+	if _, err := os.Stat(d.SnapshotPath(3000)); !os.IsNotExist(err) {
+		t.Error("a snapshot of NaN weights was written")
+	}
+	// The format before checksums: the gob alone.
+	var legacy bytes.Buffer
+	gob.NewEncoder(&legacy).Encode(&Snapshot{Progress: Progress{Shown: 500}})
+	old := filepath.Join(d.Path, "snapshot-kimg000000.500.gob")
+	os.WriteFile(old, legacy.Bytes(), 0o644)
+	if s, err := ReadSnapshot(old); err != nil || s.Verified() || s.Progress.Shown != 500 {
+		t.Errorf("an old snapshot: %+v, %v; want it read, unverified", s, err)
+	}
+}
+
+// TestTruncateTicks: a resumed run drops the ticks past its snapshot, and a last line cut short
+// by a kill.
+func TestTruncateTicks(t *testing.T) {
+	d := Open(t.TempDir())
+	for _, kimg := range []float64{0.5, 1, 1.5, 2} {
+		d.AppendTick(&Tick{Kimg: kimg, Terms: map[string]float64{"d_loss": kimg}})
+	}
+	f, _ := os.OpenFile(filepath.Join(d.Path, statsName), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"kimg":2.5,"ter`)
+	f.Close()
+	if err := d.TruncateTicks(1000); err != nil {
+		t.Fatal(err)
+	}
+	ticks, err := d.Ticks()
+	if err != nil || len(ticks) != 2 || ticks[1].Kimg != 1 {
+		t.Errorf("after truncating to kimg 1: %+v, %v", ticks, err)
+	}
+	if err := Open(filepath.Join(d.Path, "fresh")).TruncateTicks(0); err != nil {
+		t.Errorf("a run without stats: %v", err)
 	}
 }

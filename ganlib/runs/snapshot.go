@@ -2,11 +2,13 @@ package runs
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"fmt"
+	"math"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/ganlab/gogan/ganlib/atomicfile"
@@ -28,6 +30,44 @@ type Snapshot struct {
 	DataPosition int64
 	Params       map[string]string
 	Variables    []SavedVariable
+
+	// unverified is set for a snapshot read from the format before checksums.
+	unverified bool
+}
+
+// Verified reports whether the snapshot's checksum was checked when it was read (snapshots
+// written before the checksummed format cannot be).
+func (s *Snapshot) Verified() bool { return !s.unverified }
+
+// NonFinite lists the float variables holding NaN or an infinity ("scope/name").
+func (s *Snapshot) NonFinite() []string {
+	var bad []string
+	for _, v := range s.Variables {
+		if !v.finite() {
+			bad = append(bad, v.Scope+"/"+v.Name)
+		}
+	}
+	return bad
+}
+
+func (v SavedVariable) finite() bool {
+	switch v.DType {
+	case dtypes.Float32.String():
+		for i := 0; i+4 <= len(v.Data); i += 4 {
+			f := math.Float32frombits(binary.LittleEndian.Uint32(v.Data[i:]))
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				return false
+			}
+		}
+	case dtypes.Float64.String():
+		for i := 0; i+8 <= len(v.Data); i += 8 {
+			f := math.Float64frombits(binary.LittleEndian.Uint64(v.Data[i:]))
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Progress counts a run's work.
@@ -57,7 +97,7 @@ func CaptureParams(ctx *context.Context) map[string]string {
 	return params
 }
 
-// CaptureVariables copies every variable of ctx that has a value.
+// CaptureVariables copies every variable of ctx that has a value, in the context's order.
 func CaptureVariables(ctx *context.Context) ([]SavedVariable, error) {
 	var saved []SavedVariable
 	for v := range ctx.IterVariables() {
@@ -74,9 +114,9 @@ func CaptureVariables(ctx *context.Context) ([]SavedVariable, error) {
 		}
 		saved = append(saved, sv)
 	}
-	sort.Slice(saved, func(i, j int) bool {
-		return saved[i].Scope+"/"+saved[i].Name < saved[j].Scope+"/"+saved[j].Name
-	})
+	// In the context's order, the order they were created in: a resumed run restores them in it,
+	// so that sums over variables (the gradient norm, orthogonal regularization) add in the same
+	// order as in the run that made the snapshot.
 	return saved, nil
 }
 
@@ -130,26 +170,66 @@ func isTrainableScope(scope string) bool {
 	return false
 }
 
+// The snapshot file: a header (magic, format version, payload length, SHA-256 of the payload)
+// and the gob-encoded Snapshot. Files without the header are the format before checksums.
+const (
+	snapshotMagic   = "GOGANSNP"
+	snapshotVersion = 2
+	headerSize      = len(snapshotMagic) + 4 + 8 + sha256.Size
+)
+
 // WriteSnapshot writes s to the run's SnapshotPath atomically (a temporary file, then a rename:
-// the previous snapshot is never lost) and returns the path.
+// the previous snapshot is never lost) and returns the path. A snapshot with non-finite
+// variables is refused: it could never be a good one to resume from.
 func (d Dir) WriteSnapshot(s *Snapshot) (string, error) {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(s); err != nil {
+	if bad := s.NonFinite(); len(bad) > 0 {
+		return "", errors.Errorf("runs: not writing a snapshot at kimg %.3f: %d variables hold NaN or infinities (%s)",
+			s.Progress.Kimg(), len(bad), strings.Join(bad[:min(len(bad), 3)], ", "))
+	}
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(s); err != nil {
 		return "", errors.Wrap(err, "encoding snapshot")
 	}
+	sum := sha256.Sum256(payload.Bytes())
+	file := make([]byte, 0, headerSize+payload.Len())
+	file = append(file, snapshotMagic...)
+	file = binary.LittleEndian.AppendUint32(file, snapshotVersion)
+	file = binary.LittleEndian.AppendUint64(file, uint64(payload.Len()))
+	file = append(append(file, sum[:]...), payload.Bytes()...)
 	path := d.SnapshotPath(s.Progress.Shown)
-	return path, atomicfile.Write(path, buf.Bytes())
+	return path, atomicfile.Write(path, file)
 }
 
-// ReadSnapshot reads a snapshot file.
+// ReadSnapshot reads a snapshot file, verifying its checksum: a damaged file is refused, naming
+// it.
 func ReadSnapshot(path string) (*Snapshot, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, errors.Wrapf(err, "reading snapshot")
 	}
+	payload, verified := data, false
+	if bytes.HasPrefix(data, []byte(snapshotMagic)) {
+		if len(data) < headerSize {
+			return nil, errors.Errorf("snapshot %s is damaged: %d bytes, shorter than its header", path, len(data))
+		}
+		version := binary.LittleEndian.Uint32(data[len(snapshotMagic):])
+		if version != snapshotVersion {
+			return nil, errors.Errorf("snapshot %s has format version %d; this program reads version %d", path, version, snapshotVersion)
+		}
+		length := binary.LittleEndian.Uint64(data[len(snapshotMagic)+4:])
+		payload = data[headerSize:]
+		if uint64(len(payload)) != length {
+			return nil, errors.Errorf("snapshot %s is damaged: %d bytes of content, its header says %d (truncated?)", path, len(payload), length)
+		}
+		if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], data[headerSize-sha256.Size:headerSize]) {
+			return nil, errors.Errorf("snapshot %s is damaged: its content does not match its checksum", path)
+		}
+		verified = true
+	}
 	var s Snapshot
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&s); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
 		return nil, errors.Wrapf(err, "decoding snapshot %s (truncated or not a snapshot?)", path)
 	}
+	s.unverified = !verified
 	return &s, nil
 }

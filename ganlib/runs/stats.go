@@ -1,12 +1,15 @@
 package runs
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
+	"github.com/ganlab/gogan/ganlib/atomicfile"
 	"github.com/pkg/errors"
 )
 
@@ -23,6 +26,10 @@ type Tick struct {
 	TotalSeconds float64            `json:"total_seconds"`
 	SnapshotPath string             `json:"snapshot,omitempty"`
 	SamplesPath  string             `json:"samples,omitempty"`
+	// SkippedSamples counts the unreadable samples skipped so far (skip_bad), when there are any.
+	SkippedSamples int `json:"skipped_samples,omitempty"`
+	// Warnings name the statistics past the divergence bound in this tick.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // TermNames returns the tick's terms in a stable order.
@@ -44,7 +51,8 @@ func (d Dir) AppendTick(tick *Tick) error {
 	if err := os.MkdirAll(d.Path, 0o755); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(d.Path, statsName), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	// 0666 less the umask, as the atomically written files of a run.
+	f, err := os.OpenFile(filepath.Join(d.Path, statsName), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o666)
 	if err != nil {
 		return errors.Wrapf(err, "opening %s", statsName)
 	}
@@ -61,21 +69,55 @@ func (d Dir) AppendTick(tick *Tick) error {
 
 // Ticks reads stats.jsonl, failing on a line that is not a tick (naming it).
 func (d Dir) Ticks() ([]Tick, error) {
+	ticks, _, err := d.readTicks(false)
+	return ticks, err
+}
+
+// readTicks reads stats.jsonl; with partialTail, a last line that does not parse (a write cut
+// short by a kill) is dropped and reported instead of failing.
+func (d Dir) readTicks(partialTail bool) (ticks []Tick, droppedTail bool, err error) {
 	path := filepath.Join(d.Path, statsName)
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "runs: reading the statistics")
+		return nil, false, errors.Wrap(err, "runs: reading the statistics")
 	}
-	defer f.Close()
-	var ticks []Tick
-	scanner := bufio.NewScanner(f)
-	scanner.Buffer(make([]byte, 64<<10), 16<<20)
-	for line := 1; scanner.Scan(); line++ {
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(data) == 0 {
+		lines = nil
+	}
+	for i, line := range lines {
 		var tick Tick
-		if err := json.Unmarshal(scanner.Bytes(), &tick); err != nil {
-			return nil, errors.Errorf("runs: %s line %d is not a tick (%v): %.80q", path, line, err, scanner.Text())
+		if err := json.Unmarshal([]byte(line), &tick); err != nil {
+			if partialTail && i == len(lines)-1 {
+				return ticks, true, nil
+			}
+			return nil, false, errors.Errorf("runs: %s line %d is not a tick (%v): %.80q", path, i+1, err, line)
 		}
 		ticks = append(ticks, tick)
 	}
-	return ticks, errors.Wrapf(scanner.Err(), "runs: reading %s", path)
+	return ticks, false, nil
+}
+
+// TruncateTicks keeps the ticks of stats.jsonl up to shown images (a resumed run writes the later
+// ones again; after a kill they would be there twice), rewriting the file atomically.
+func (d Dir) TruncateTicks(shown int64) error {
+	ticks, _, err := d.readTicks(true)
+	if os.IsNotExist(errors.Cause(err)) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var kept bytes.Buffer
+	for i := range ticks {
+		if int64(math.Round(ticks[i].Kimg*1000)) > shown {
+			break
+		}
+		line, err := json.Marshal(&ticks[i])
+		if err != nil {
+			return err
+		}
+		kept.Write(append(line, '\n'))
+	}
+	return atomicfile.Write(filepath.Join(d.Path, statsName), kept.Bytes())
 }

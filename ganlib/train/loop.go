@@ -3,9 +3,12 @@ package train
 import (
 	"fmt"
 	"log"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ganlab/gogan/ganlib/gan"
@@ -101,6 +104,7 @@ type Loop struct {
 	// Logf receives progress lines; nil means log.Printf.
 	Logf func(format string, args ...any)
 
+	stopping   atomic.Bool
 	onTick     []func(*runs.Tick)
 	onSnapshot []func(*SnapshotEvent) error
 	onEnd      []func(*runs.Tick)
@@ -131,40 +135,78 @@ type stageExecs struct {
 	sample *context.Exec
 }
 
+// Check validates everything a run of model in ctx needs before any data is read or graph
+// compiled: the run settings, the objective (and its fit to the model), the optimizers.
+func Check(ctx *context.Context, model gan.Model) error {
+	if _, err := RunConfigFromContext(ctx); err != nil {
+		return err
+	}
+	if err := model.Validate(); err != nil {
+		return err
+	}
+	o, err := objective.FromContext(ctx)
+	if err != nil {
+		return err
+	}
+	steps, err := Steps(ctx, model, o)
+	if err != nil {
+		return err
+	}
+	for _, s := range steps {
+		if err := s.Optimizer.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Interrupted is Run's error when Stop ended the run: it wrote a snapshot first.
+type Interrupted struct {
+	Snapshot string
+	Kimg     float64
+}
+
+func (e *Interrupted) Error() string {
+	return fmt.Sprintf("interrupted at kimg %.3f; snapshot %s", e.Kimg, e.Snapshot)
+}
+
+// Stop asks the run to end after the step in progress, writing a snapshot (Run then returns an
+// *Interrupted). It may be called from another goroutine, a signal handler's.
+func (l *Loop) Stop() { l.stopping.Store(true) }
+
 // Run trains until Kimg thousand images have been shown. If resumeFrom names a snapshot file,
-// training continues from it exactly; "" starts afresh.
+// training continues from it exactly, dropping the ticks stats.jsonl has past it; "" starts
+// afresh, in a folder that holds no run yet.
 func (l *Loop) Run(resumeFrom string) error {
-	cfg, err := RunConfigFromContext(l.Ctx)
-	if err != nil {
-		return err
-	}
-	l.cfg = cfg
-	if err := l.Model.Validate(); err != nil {
-		return err
-	}
-	o, err := objective.FromContext(l.Ctx)
-	if err != nil {
-		return err
-	}
-	if l.steps, err = Steps(l.Ctx, l.Model, o); err != nil {
-		return err
-	}
 	if l.Logf == nil {
 		l.Logf = log.Printf
 	}
+	if err := Check(l.Ctx, l.Model); err != nil {
+		return err
+	}
+	l.cfg, _ = RunConfigFromContext(l.Ctx)
+	o, _ := objective.FromContext(l.Ctx)
+	l.steps, _ = Steps(l.Ctx, l.Model, o)
+	if resumeFrom == "" && l.Dir.HoldsRun() {
+		return errors.Errorf("run folder %s already holds a run: resume it from its snapshot, or start the new run in a folder of its own", l.Dir.Path)
+	}
 	l.Logf("model %s; objective %s", l.Model.Name, o)
 	l.stages = map[string]*stageExecs{}
-	l.pcg = rand.NewPCG(uint64(cfg.Seed), 0x6761_6e73)
+	l.pcg = rand.NewPCG(uint64(l.cfg.Seed), 0x6761_6e73)
 	l.rng = rand.New(l.pcg)
-	l.Ctx.SetParam(context.ParamInitialSeed, int64(cfg.Seed))
+	l.Ctx.SetParam(context.ParamInitialSeed, int64(l.cfg.Seed))
 	if resumeFrom != "" {
 		if err := l.resume(resumeFrom); err != nil {
 			return err
 		}
 	}
-	total := int64(cfg.Kimg * 1000)
-	tickImages := max(int64(cfg.TickKimg*1000), 1)
-	snapshotImages := max(int64(cfg.SnapshotKimg*1000), 1)
+	total := int64(l.cfg.Kimg * 1000)
+	if l.progress.Shown >= total {
+		l.Logf("the run is complete: kimg %.3f of %s=%g, nothing to train (extend it with a larger %s)", l.progress.Kimg(), ParamKimg, l.cfg.Kimg, ParamKimg)
+		return nil
+	}
+	tickImages := max(int64(l.cfg.TickKimg*1000), 1)
+	snapshotImages := max(int64(l.cfg.SnapshotKimg*1000), 1)
 	start := time.Now()
 	stats := &tickStats{}
 	tickStart, tickShown := time.Now(), l.progress.Shown
@@ -176,11 +218,16 @@ func (l *Loop) Run(resumeFrom string) error {
 		stageKey, alpha := l.Model.StageAt(l.progress.Kimg())
 		execs := l.stageExecs(stageKey)
 		if err := l.iterate(execs, alpha, stats); err != nil {
+			var bad *badData
+			if errors.As(err, &bad) {
+				return l.stopOnBadData(bad)
+			}
 			return errors.WithMessagef(err, "iteration %d (kimg %.3f), last good snapshot %q",
 				l.progress.Iterations, l.progress.Kimg(), l.lastSnapshot)
 		}
+		stopping := l.stopping.Load()
 		done := l.progress.Shown >= total
-		snapshotDue := l.progress.Shown >= nextSnapshot || done
+		snapshotDue := l.progress.Shown >= nextSnapshot || done || stopping
 		if l.progress.Shown < nextTick && !snapshotDue {
 			continue
 		}
@@ -188,19 +235,24 @@ func (l *Loop) Run(resumeFrom string) error {
 		tick.Seconds = time.Since(tickStart).Seconds()
 		tick.ImagesPerSec = float64(l.progress.Shown-tickShown) / tick.Seconds
 		tick.TotalSeconds = time.Since(start).Seconds()
+		tick.Terms = stats.means()
+		tick.SkippedSamples = l.skipped()
+		tick.Warnings = l.divergenceWarnings(tick)
 		if snapshotDue {
 			if err := l.snapshot(execs, alpha, tick); err != nil {
-				return err
+				return errors.WithMessagef(err, "last good snapshot %q", l.lastSnapshot)
 			}
 			nextSnapshot = nextMultiple(l.progress.Shown, snapshotImages)
 		}
-		tick.Terms = stats.means()
 		if err := l.Dir.AppendTick(tick); err != nil {
 			return err
 		}
 		l.logTick(tick, total)
 		for _, hook := range l.onTick {
 			hook(tick)
+		}
+		if stopping {
+			return &Interrupted{Snapshot: tick.SnapshotPath, Kimg: tick.Kimg}
 		}
 		stats = &tickStats{}
 		tickStart, tickShown = time.Now(), l.progress.Shown
@@ -210,6 +262,50 @@ func (l *Loop) Run(resumeFrom string) error {
 		hook(tick)
 	}
 	return nil
+}
+
+// badData is a batch the data set could not read; position is the stream's before it.
+type badData struct {
+	err      error
+	position int64
+}
+
+func (b *badData) Error() string { return b.err.Error() }
+
+// stopOnBadData writes a snapshot of the run before the unreadable batch (which the iteration did
+// not start) and returns the data error, saying how to go on.
+func (l *Loop) stopOnBadData(bad *badData) error {
+	path, err := l.writeSnapshot(bad.position)
+	if err != nil {
+		return errors.WithMessagef(bad.err, "reading the data at kimg %.3f (and the snapshot before it failed: %v)", l.progress.Kimg(), err)
+	}
+	return errors.WithMessagef(bad.err, "reading the data at kimg %.3f; snapshot %s written before that batch: resume from it once the file is fixed, or with skip_bad", l.progress.Kimg(), path)
+}
+
+// skipped is the number of samples the data set skipped so far (skip_bad), if it counts them.
+func (l *Loop) skipped() int {
+	if counter, ok := l.Data.(interface{ SkippedSamples() int }); ok {
+		return counter.SkippedSamples()
+	}
+	return 0
+}
+
+// divergenceWarnings names the tick's statistics whose magnitude is past divergence_bound
+// (losses, scores, drift: a diverging run grows them without bound), logging them.
+func (l *Loop) divergenceWarnings(tick *runs.Tick) []string {
+	bound := param[float64](l.Ctx, ParamDivergenceBound)
+	if bound <= 0 {
+		return nil
+	}
+	var warnings []string
+	for _, name := range tick.TermNames() {
+		if v := tick.Terms[name]; math.Abs(v) > bound {
+			w := fmt.Sprintf("%s %.4g is beyond %s=%g", name, v, ParamDivergenceBound, bound)
+			warnings = append(warnings, w)
+			l.Logf("warning: kimg %.3f: %s: the run may be diverging (a lower %s?)", tick.Kimg, w, ParamLearningRate)
+		}
+	}
+	return warnings
 }
 
 // nextMultiple returns the smallest multiple of step above shown.
@@ -257,12 +353,19 @@ func (l *Loop) updatesEMA(step Step) bool {
 func (l *Loop) iterate(execs *stageExecs, alpha float64, stats *tickStats) error {
 	alphaT := tensors.FromScalar(float32(alpha))
 	batch := l.cfg.BatchSize
+	// Every batch of the iteration is read before any step runs: data that cannot be read stops
+	// the run where a snapshot can still be written.
+	position := l.Data.Position()
+	reals := make([][2]*tensors.Tensor, l.cfg.NCritic)
+	for k := range reals {
+		var err error
+		if reals[k][0], reals[k][1], err = l.Data.NextTensors(batch); err != nil {
+			return &badData{err: err, position: position}
+		}
+	}
 	var real, realLabels *tensors.Tensor
 	for k := range l.cfg.NCritic {
-		var err error
-		if real, realLabels, err = l.Data.NextTensors(batch); err != nil {
-			return err
-		}
+		real, realLabels = reals[k][0], reals[k][1]
 		dStep := int(l.progress.Iterations)*l.cfg.NCritic + k
 		for i, step := range l.steps {
 			if step.Phase.Network == objective.Discriminator && step.Phase.Due(dStep) {
@@ -352,34 +455,47 @@ func (l *Loop) snapshot(execs *stageExecs, alpha float64, tick *runs.Tick) error
 			return errors.WithMessagef(err, "snapshot hook at kimg %.3f", l.progress.Kimg())
 		}
 	}
+	var err error
+	tick.SnapshotPath, err = l.writeSnapshot(l.Data.Position())
+	return err
+}
+
+// writeSnapshot writes the run's state with the data stream at position.
+func (l *Loop) writeSnapshot(position int64) (string, error) {
 	rngState, err := l.pcg.MarshalBinary()
 	if err != nil {
-		return err
+		return "", err
 	}
 	variables, err := runs.CaptureVariables(l.Ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
-	snapshot := &runs.Snapshot{Progress: l.progress, RNG: rngState, DataPosition: l.Data.Position(),
+	snapshot := &runs.Snapshot{Progress: l.progress, RNG: rngState, DataPosition: position,
 		Params: runs.CaptureParams(l.Ctx), Variables: variables}
-	if tick.SnapshotPath, err = l.Dir.WriteSnapshot(snapshot); err != nil {
-		return err
+	path, err := l.Dir.WriteSnapshot(snapshot)
+	if err != nil {
+		return "", err
 	}
-	l.lastSnapshot = tick.SnapshotPath
-	return nil
+	l.lastSnapshot = path
+	return path, nil
 }
 
-// resume restores a snapshot; settings that differ from the snapshot's are reported, not fatal
-// (a longer kimg, say, is how a run is extended).
+// resume restores a snapshot and drops the ticks stats.jsonl holds past it (after a kill they
+// would be written twice). Settings that differ from the snapshot's are reported, not fatal (a
+// longer kimg is how a run is extended; the model's settings are checked by whoever configured
+// the context).
 func (l *Loop) resume(path string) error {
 	s, err := runs.ReadSnapshot(path)
 	if err != nil {
 		return err
 	}
+	if !s.Verified() {
+		l.Logf("resume: %s predates snapshot checksums: it is read unverified", path)
+	}
 	current := runs.CaptureParams(l.Ctx)
-	for key, value := range s.Params {
-		if current[key] != value {
-			l.Logf("resume: setting %s is %s now, was %s in %s", strings.TrimPrefix(key, "/|"), current[key], value, path)
+	for _, key := range slices.Sorted(maps.Keys(s.Params)) {
+		if now, ok := current[key]; ok && now != s.Params[key] {
+			l.Logf("resume: setting %s is %s now, was %s in %s", strings.TrimPrefix(key, "/|"), now, s.Params[key], path)
 		}
 	}
 	if err := runs.RestoreVariables(l.Ctx, s.Variables); err != nil {
@@ -390,6 +506,9 @@ func (l *Loop) resume(path string) error {
 	}
 	if err := l.Data.SetPosition(s.DataPosition); err != nil {
 		return err
+	}
+	if err := l.Dir.TruncateTicks(s.Progress.Shown); err != nil {
+		return errors.WithMessagef(err, "resuming from %s", path)
 	}
 	l.progress = s.Progress
 	l.lastSnapshot = path
@@ -405,6 +524,9 @@ func (l *Loop) logTick(tick *runs.Tick, total int64) {
 	var terms []string
 	for _, name := range tick.TermNames() {
 		terms = append(terms, fmt.Sprintf("%s %.4g", name, tick.Terms[name]))
+	}
+	if tick.SkippedSamples > 0 {
+		terms = append(terms, fmt.Sprintf("skipped %d unreadable samples so far", tick.SkippedSamples))
 	}
 	eta := time.Duration(float64(max(total-l.progress.Shown, 0)) / max(tick.ImagesPerSec, 1e-9) * float64(time.Second))
 	l.Logf("[%s] kimg %.3f/%.3f %.1f img/s eta %s | %s", bar, tick.Kimg, float64(total)/1000, tick.ImagesPerSec,

@@ -1,7 +1,9 @@
 package train_test
 
 import (
+	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -130,7 +133,7 @@ func TestResumeIsExact(t *testing.T) {
 	if err := newLoop(t, resumedDir, map[string]any{train.ParamKimg: 0.16, train.ParamSnapshotKimg: 0.16}).Run(""); err != nil {
 		t.Fatal(err)
 	}
-	halfway, err := runs.Open(resumedDir).LatestSnapshot()
+	halfway, _, err := runs.Open(resumedDir).LatestSnapshot()
 	if err != nil || filepath.Base(halfway) != "snapshot-kimg000000.160.gob" {
 		t.Fatalf("halfway snapshot %q, %v", halfway, err)
 	}
@@ -220,7 +223,7 @@ func TestDivergenceStopsWithError(t *testing.T) {
 	if err == nil {
 		t.Fatal("a NaN loss did not stop the run")
 	}
-	latest, _ := runs.Open(dir).LatestSnapshot()
+	latest, _, _ := runs.Open(dir).LatestSnapshot()
 	for _, want := range []string{"discriminator step diverged", "d_loss is NaN", "kimg 0.104", filepath.Base(latest)} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
@@ -247,5 +250,66 @@ func TestSnapshotsBetweenTicks(t *testing.T) {
 	want := []string{"snapshot-kimg000000.104.gob", "snapshot-kimg000000.200.gob", "snapshot-kimg000000.240.gob"}
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Errorf("snapshots %v, want %v", names, want)
+	}
+}
+
+// TestNonFiniteWeightsAreNotSnapshotted: weights that become NaN (here the generator's moving
+// average, which the losses do not read, poisoned after the first tick) are never written as a
+// snapshot; the run stops naming the variable and the last good snapshot.
+func TestNonFiniteWeightsAreNotSnapshotted(t *testing.T) {
+	dir := t.TempDir()
+	loop := newLoop(t, dir, map[string]any{train.ParamKimg: 0.16, train.ParamSnapshotKimg: 0.08})
+	loop.OnTick(func(tick *runs.Tick) {
+		if tick.Kimg < 0.06 { // the first tick, before the first snapshot
+			v := loop.Ctx.InspectVariable("/generator_ema/block4/dense", "biases")
+			values := tensors.MustCopyFlatData[float32](v.MustValue())
+			values[0] = float32(math.NaN())
+			v.MustSetValue(tensors.FromFlatDataAndDimensions(values, v.Shape().Dimensions...))
+		}
+	})
+	err := loop.Run("")
+	if err == nil || !strings.Contains(err.Error(), "/generator_ema/block4/dense/biases") || !strings.Contains(err.Error(), "last good snapshot") {
+		t.Fatalf("NaN weights at the snapshot: error %v, want one naming the variable and the last good snapshot", err)
+	}
+	snapshots, _ := runs.Open(dir).Snapshots()
+	if len(snapshots) != 0 {
+		t.Errorf("snapshots %v written: none is good", snapshots)
+	}
+}
+
+// TestFreshRunRefusesAFolderWithARun: a new run never writes into a folder that holds another
+// run's statistics or snapshots (its stats.jsonl would mix both).
+func TestFreshRunRefusesAFolderWithARun(t *testing.T) {
+	dir := t.TempDir()
+	settings := map[string]any{train.ParamKimg: 0.016, train.ParamSnapshotKimg: 0.016}
+	if err := newLoop(t, dir, settings).Run(""); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "stats.jsonl"))
+	err := newLoop(t, dir, settings).Run("")
+	if err == nil || !strings.Contains(err.Error(), "already holds a run") {
+		t.Fatalf("a second fresh run into the folder: %v, want it refused", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "stats.jsonl")); string(after) != string(before) {
+		t.Error("the refused run changed stats.jsonl")
+	}
+}
+
+// TestDivergenceWarnings: a statistic beyond divergence_bound is a warning in the log and in the
+// tick (the bound set low here, so the first tick's losses pass it).
+func TestDivergenceWarnings(t *testing.T) {
+	loop := newLoop(t, t.TempDir(), map[string]any{train.ParamKimg: 0.016, train.ParamSnapshotKimg: 0.016, train.ParamDivergenceBound: 0.01})
+	var logged []string
+	loop.Logf = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+	var ticks []*runs.Tick
+	loop.OnTick(func(tick *runs.Tick) { ticks = append(ticks, tick) })
+	if err := loop.Run(""); err != nil {
+		t.Fatal(err)
+	}
+	if len(ticks) != 1 || len(ticks[0].Warnings) == 0 || !strings.Contains(strings.Join(ticks[0].Warnings, ";"), "beyond divergence_bound=0.01") {
+		t.Fatalf("tick warnings %v", ticks[0].Warnings)
+	}
+	if !strings.Contains(strings.Join(logged, "\n"), "the run may be diverging") {
+		t.Errorf("log %q lacks the warning", logged)
 	}
 }

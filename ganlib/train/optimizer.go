@@ -34,6 +34,21 @@ type Optimizer struct {
 	LearningRate, Beta1, Beta2, Epsilon float64
 }
 
+// Validate reports settings the optimizer cannot run with, naming them.
+func (o Optimizer) Validate() error {
+	switch {
+	case o.Algorithm != Adam && o.Algorithm != RMSprop:
+		return errors.Errorf("%s=%q: use %q or %q", ParamOptimizer, o.Algorithm, Adam, RMSprop)
+	case !(o.LearningRate > 0):
+		return errors.Errorf("%s=%g must be positive", ParamLearningRate, o.LearningRate)
+	case o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1:
+		return errors.Errorf("%s=%g and %s=%g must be in [0, 1)", ParamBeta1, o.Beta1, ParamBeta2, o.Beta2)
+	case !(o.Epsilon > 0):
+		return errors.Errorf("%s=%g must be positive", ParamEpsilon, o.Epsilon)
+	}
+	return nil
+}
+
 // Variables returns the trainable variables under o.Scope, in a stable (creation) order.
 func (o Optimizer) Variables(ctx *context.Context) []*context.Variable {
 	var vars []*context.Variable

@@ -22,6 +22,8 @@ const (
 	ParamBeta1        = "adam_beta1"
 	ParamBeta2        = "adam_beta2"
 	ParamEpsilon      = "adam_epsilon"
+
+	ParamDivergenceBound = "divergence_bound"
 )
 
 // RunSettings are a run's length, pace and bookkeeping, and the optimizers' settings (the same
@@ -41,6 +43,7 @@ var RunSettings = gan.Settings{
 	{Key: ParamBeta1, Default: 0.0, Help: "Adam's first-moment decay"},
 	{Key: ParamBeta2, Default: 0.99, Help: "Adam's second-moment decay (RMSprop's decay)"},
 	{Key: ParamEpsilon, Default: 1e-8, Help: "the optimizers' epsilon"},
+	{Key: ParamDivergenceBound, Default: 1e6, Help: "a tick's statistic (a loss, a score, drift) beyond this magnitude is a warning in the log and in stats.jsonl (0: off)"},
 }
 
 // Settings are every setting the training machinery reads: the run's and the objective's.

@@ -132,6 +132,13 @@ test('quickstart: a cell run on the pure-Go kernel in JupyterLab shows its image
     // The notebook's own kernel spec picks the pure-Go kernel.
     // (GoNB reports no status before its first execution: the cells' outputs below are the check.)
     await page.locator('.jp-Toolbar-kernelName', { hasText: 'Go (GAN, pure Go)' }).first().waitFor({ timeout: 60000 });
+    // The committed notebook is what JupyterLab would save: opening it (and the kernel telling
+    // its language_info) must not mark it modified, or autosave would rewrite it.
+    for (let waited = 0; waited < 10000; waited += 500) {
+      assert.equal(await page.locator('.lm-TabBar-tab.jp-mod-dirty').count(), 0,
+        'opening quickstart.ipynb marked it modified: save it from JupyterLab (or execute it with scripts/run-notebooks.sh --full) and commit that');
+      await new Promise((r) => setTimeout(r, 500));
+    }
 
     // Clear the committed outputs, so the image checked below is this run's.
     await page.getByRole('menuitem', { name: 'Edit' }).click();

@@ -66,6 +66,7 @@ var Family = gan.Family{
 	Presets:     Presets,
 	// A resolution change keeps "all" connections meaning all of them.
 	ResolutionSetting: ParamResolution,
+	ChannelsSetting:   ParamImageChannels,
 	New: func(ctx *context.Context) (gan.Model, error) {
 		cfg, err := FromContext(ctx)
 		return cfg.Model(), err
