@@ -15,7 +15,7 @@
 #
 # Settings (environment): CUDA_PLUGIN (the plugin .so, instead of asking python3), GPU_CHECK_ONLY
 # (binaries to run, by package name; "none" runs only the benchmark), GPU_CHECK_TIMEOUT (seconds
-# per binary, default 600), GPU_CHECK_PRESETS (default "mnist cpu-rgb paper", one ganbench run
+# per binary, default 600), GPU_CHECK_PRESETS (default "msg-progan-32 cpu-rgb paper", one ganbench run
 # each), GPU_CHECK_RESOLUTIONS (default "32,64"), GPU_CHECK_BENCH_TIMEOUT (seconds per preset,
 # default GPU_CHECK_TIMEOUT), GPU_CHECK_BENCH_GO=1 (also time the presets on pure Go), LOG_DIR
 # (full output, default .gpu/logs).
@@ -107,7 +107,7 @@ else
 		timeout "${bench_timeout}" "${work}/bin/ganbench" "$@" >>"${bench_out}" 2>>"${log_dir}/ganbench.log" ||
 			echo "ganbench $* failed (exit $?): see ${log_dir}/ganbench.log" >>"${bench_out}"
 	}
-	for preset in ${GPU_CHECK_PRESETS:-mnist cpu-rgb paper}; do
+	for preset in ${GPU_CHECK_PRESETS:-msg-progan-32 cpu-rgb paper}; do
 		bench "${bench_flags[@]}" -presets="${preset}" -backend="${GOMLX_BACKEND}" -compare=go
 		if [ "${GPU_CHECK_BENCH_GO:-0}" = 1 ]; then bench "${bench_flags[@]}" -presets="${preset}" -backend=go; fi
 	done

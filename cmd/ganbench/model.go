@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/objective"
@@ -15,18 +16,19 @@ import (
 	"github.com/pkg/errors"
 )
 
-// benchFamily is the family whose presets the suites time.
-var benchFamily = models.Families[0]
-
-// presetContext returns the settings of a preset of benchFamily at a resolution (0: the
-// preset's), with the training defaults.
-func presetContext(preset string, resolution int) (*context.Context, error) {
-	settings := map[string]any{gan.ParamModel: benchFamily.Name, gan.ParamPreset: preset}
+// presetContext returns the settings of a preset of family at a resolution (0: the preset's),
+// with the training and data defaults (a preset may name its data set).
+func presetContext(family gan.Family, preset string, resolution int) (*context.Context, error) {
+	settings := map[string]any{gan.ParamModel: family.Name, gan.ParamPreset: preset}
 	if resolution > 0 {
-		settings[benchFamily.ResolutionSetting] = resolution
+		settings[family.ResolutionSetting] = resolution
 	}
-	return models.Context(settings, train.Settings())
+	return models.Context(settings, train.Settings(), datasets.Settings)
 }
+
+// fadeAlpha is the fade-in weight the timed steps of a fade-in stage blend with (any value
+// costs the same).
+const fadeAlpha = 0.5
 
 // modelSteps are a model's main D and G steps as the training loop builds them (train.Steps),
 // compiled on one backend.
@@ -37,10 +39,10 @@ type modelSteps struct {
 	dExec, gExec *context.Exec
 }
 
-// newModelSteps builds the main steps of the model and objective ctx's settings describe; with
-// emaBeta > 0 G's step also updates the generator's moving average with that decay, as the
-// loop's does.
-func newModelSteps(backend backends.Backend, ctx *context.Context, emaBeta float64) (*modelSteps, error) {
+// newModelSteps builds the main steps of the model and objective ctx's settings describe, for
+// one stage of a growing model ("": the whole model); with emaBeta > 0 G's step also updates the
+// generator's moving average with that decay, as the loop's does.
+func newModelSteps(backend backends.Backend, ctx *context.Context, emaBeta float64, stage string) (*modelSteps, error) {
 	m, err := models.New(ctx)
 	if err != nil {
 		return nil, err
@@ -66,6 +68,10 @@ func newModelSteps(backend backends.Backend, ctx *context.Context, emaBeta float
 	}
 	compile := func(step train.Step, ema bool) (*context.Exec, error) {
 		return context.NewExec(backend, ctx, func(ctx *context.Context, in []*Node) []*Node {
+			if stage != "" {
+				gan.SetStage(ctx, in[0].Graph(), stage)
+				gan.SetAlpha(ctx, Scalar(in[0].Graph(), in[0].DType(), fadeAlpha))
+			}
 			terms := step.Build(ctx, m, in)
 			if ema {
 				train.UpdateEMA(ctx, in[0].Graph(), Scalar(in[0].Graph(), in[0].DType(), emaBeta))

@@ -22,11 +22,14 @@ import (
 )
 
 var (
-	stepsPresets = flag.String("presets", "mnist,cpu-rgb",
-		"-suite=steps: comma-separated presets of the first model family to time (gantrain -list: mnist, cpu-rgb, paper; paper takes seconds per step on a CPU)")
-	stepsResolutions = flag.String("resolutions", "32,64", "-suite=steps: comma-separated resolutions each preset is timed at")
-	stepsBatch       = flag.Int("batch", 16, "-suite=steps: images per step")
-	stepsCompare     = flag.String("compare", "",
+	stepsModel   = flag.String("model", "", "-suite=steps: the model family whose presets are timed (gantrain -list; empty: the default, msggan)")
+	stepsPresets = flag.String("presets", "msg-progan-32,cpu-rgb",
+		"-suite=steps: comma-separated presets of -model to time (gantrain -list: msggan's msg-progan-32, cpu-rgb, paper; paper takes seconds per step on a CPU)")
+	stepsResolutions = flag.String("resolutions", "32,64", "-suite=steps: comma-separated resolutions each preset is timed at (0: the preset's)")
+	stepsStages      = flag.String("stages", "final",
+		"-suite=steps: final (a growing model's full-resolution stage) or all (one row per stage of its schedule: ProGAN's 4x4, 8x8 fade-in, 8x8, ...)")
+	stepsBatch   = flag.Int("batch", 16, "-suite=steps: images per step")
+	stepsCompare = flag.String("compare", "",
 		"-suite=steps: a reference backend (such as go) to run one D step and one G step on from the same weights and inputs as -backend, "+
 			"reporting the largest relative differences (verify.StepComparison); empty: no comparison")
 	stepsCompareDType = flag.String("compare-dtype", "float64",
@@ -43,7 +46,7 @@ func init() {
 // runs them, for every chosen preset at every chosen resolution; with -compare it also measures
 // how far the backend's steps land from the reference backend's.
 func stepsSuite(b *bench) (*table, error) {
-	presets, resolutions, err := stepsSelection()
+	family, presets, resolutions, err := stepsSelection()
 	if err != nil {
 		return nil, err
 	}
@@ -58,18 +61,19 @@ func stepsSuite(b *bench) (*table, error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, preset := range presets {
 		for _, resolution := range resolutions {
-			ctx, err := presetContext(preset, resolution)
+			ctx, err := presetContext(family, preset, resolution)
 			if err != nil {
 				return nil, errors.WithMessagef(err, "preset %s at -resolutions %d", preset, resolution)
 			}
 			newContext := func() *context.Context {
-				ctx, _ := presetContext(preset, resolution) // succeeded just above
+				ctx, _ := presetContext(family, preset, resolution) // succeeded just above
 				return ctx
 			}
 			model, err := models.New(ctx)
 			if err != nil {
 				return nil, errors.WithMessagef(err, "preset %s at -resolutions %d", preset, resolution)
 			}
+			resolution = model.Resolution
 			// The comparison first: its reference backend's memory (the paper preset at 64x64 in
 			// float64 takes gigabytes) is returned to the system before the timed steps fill the
 			// benchmarked backend's buffer pool.
@@ -81,13 +85,30 @@ func stepsSuite(b *bench) (*table, error) {
 				runtime.GC()
 				debug.FreeOSMemory()
 			}
-			row, err := benchSteps(b, ctx, *stepsBatch, rng)
-			if err != nil {
-				return nil, errors.WithMessagef(err, "preset %s at %dx%d", preset, resolution, resolution)
+			stages := []string{""}
+			if *stepsStages == "all" && model.Stage != nil {
+				stages = model.StageKeys
 			}
-			row = append([]string{preset, fmt.Sprintf("%dx%dx%d", resolution, resolution, model.Channels)}, row...)
-			t.rows = append(t.rows, append(row, compared...))
+			for _, stage := range stages {
+				if stage != "" {
+					ctx = newContext() // each stage from fresh weights: its own layers only
+				}
+				row, err := benchSteps(b, ctx, *stepsBatch, rng, stage)
+				if err != nil {
+					return nil, errors.WithMessagef(err, "preset %s at %dx%d, stage %q", preset, resolution, resolution, stage)
+				}
+				name := preset
+				if stage != "" {
+					name += " [" + stage + "]"
+				}
+				row = append([]string{name, fmt.Sprintf("%dx%dx%d", resolution, resolution, model.Channels)}, row...)
+				t.rows = append(t.rows, append(row, compared...))
+			}
 		}
+	}
+	if *stepsStages == "all" {
+		t.notes = append(t.notes, fmt.Sprintf("[stage]: a growing model's step graphs at that stage of its schedule, real batches at the model's resolution "+
+			"average-pooled to the stage's as the loop does, fade-ins at alpha %g; parameters: the layers the stage uses", fadeAlpha))
 	}
 	t.notes = append(t.notes, "real images are random tensors: data loading is measured separately (## Data loaders)")
 	if compare {
@@ -100,13 +121,20 @@ func stepsSuite(b *bench) (*table, error) {
 	return t, nil
 }
 
-// stepsSelection parses -presets and -resolutions.
-func stepsSelection() ([]string, []int, error) {
+// stepsSelection parses -model, -presets, -resolutions and -stages.
+func stepsSelection() (gan.Family, []string, []int, error) {
+	family := models.Families[0]
+	if *stepsModel != "" {
+		var err error
+		if family, err = models.FamilyNamed(*stepsModel); err != nil {
+			return family, nil, nil, errors.WithMessage(err, "-model")
+		}
+	}
 	var presets []string
 	for _, name := range strings.Split(*stepsPresets, ",") {
-		preset, err := benchFamily.Preset(strings.TrimSpace(name))
+		preset, err := family.Preset(strings.TrimSpace(name))
 		if err != nil {
-			return nil, nil, errors.WithMessage(err, "-presets")
+			return family, nil, nil, errors.WithMessage(err, "-presets")
 		}
 		presets = append(presets, preset.Name)
 	}
@@ -114,17 +142,20 @@ func stepsSelection() ([]string, []int, error) {
 	for _, field := range strings.Split(*stepsResolutions, ",") {
 		r, err := strconv.Atoi(strings.TrimSpace(field))
 		if err != nil {
-			return nil, nil, errors.Errorf("-resolutions=%q: %q is not a number", *stepsResolutions, field)
+			return family, nil, nil, errors.Errorf("-resolutions=%q: %q is not a number", *stepsResolutions, field)
 		}
 		resolutions = append(resolutions, r)
 	}
-	return presets, resolutions, nil
+	if *stepsStages != "final" && *stepsStages != "all" {
+		return family, nil, nil, errors.Errorf("-stages=%q: use final or all", *stepsStages)
+	}
+	return family, presets, resolutions, nil
 }
 
-// benchSteps times the main steps of the model and objective of ctx and returns its row from
-// the batch column on.
-func benchSteps(b *bench, ctx *context.Context, batch int, rng *rand.Rand) ([]string, error) {
-	s, err := newModelSteps(b.backend, ctx, 0)
+// benchSteps times the main steps of the model and objective of ctx at a stage ("": the whole
+// model) and returns its row from the batch column on.
+func benchSteps(b *bench, ctx *context.Context, batch int, rng *rand.Rand, stage string) ([]string, error) {
+	s, err := newModelSteps(b.backend, ctx, 0, stage)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func setFlag(t *testing.T, flag *string, value string) {
 // resolution, every cell filled, speeds positive, and the pure-Go backend within float32 rounding
 // of its float64 self.
 func TestStepsSuite(t *testing.T) {
-	setFlag(t, stepsPresets, "mnist")
+	setFlag(t, stepsPresets, "msg-progan-32")
 	setFlag(t, stepsResolutions, "8,16")
 	setFlag(t, stepsCompare, "go")
 	setFlag(t, stepsCompareDType, "float64")
@@ -39,7 +39,7 @@ func TestStepsSuite(t *testing.T) {
 	}
 	for i, want := range []string{"8x8x1", "16x16x1"} {
 		row := table.rows[i]
-		if len(row) != len(table.header) || row[0] != "mnist" || row[1] != want {
+		if len(row) != len(table.header) || row[0] != "msg-progan-32" || row[1] != want {
 			t.Fatalf("row %d = %q for header %q", i, row, table.header)
 		}
 		values := map[string]float64{}
@@ -63,14 +63,54 @@ func TestStepsSuite(t *testing.T) {
 
 // TestStepsSelectionErrors checks that bad -presets and -resolutions are refused, naming the flag.
 func TestStepsSelectionErrors(t *testing.T) {
-	for _, tc := range []struct{ presets, resolutions, want string }{
-		{"mnist,stylegan", "32", "-presets"},
-		{"mnist", "32,x", "-resolutions"},
+	for _, tc := range []struct{ model, presets, resolutions, stages, want string }{
+		{"", "msg-progan-32,stylegan", "32", "final", "-presets"},
+		{"", "msg-progan-32", "32,x", "final", "-resolutions"},
+		{"progan", "msg-progan-32", "32", "final", "-presets"},
+		{"stylegan9", "msg-progan-32", "32", "final", "-model"},
+		{"progan", "progan-32", "0", "some", "-stages"},
 	} {
+		setFlag(t, stepsModel, tc.model)
 		setFlag(t, stepsPresets, tc.presets)
 		setFlag(t, stepsResolutions, tc.resolutions)
-		if _, _, err := stepsSelection(); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("-presets=%q -resolutions=%q: error %v, want one naming %s", tc.presets, tc.resolutions, err, tc.want)
+		setFlag(t, stepsStages, tc.stages)
+		if _, _, _, err := stepsSelection(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want one naming %s", tc, err, tc.want)
 		}
+	}
+}
+
+// TestStepsSuiteStages times every stage of a small ProGAN: one row per stage of its schedule,
+// the layers growing with the stages (more parameters at 16x16 than at 4x4).
+func TestStepsSuiteStages(t *testing.T) {
+	setFlag(t, stepsModel, "progan")
+	setFlag(t, stepsPresets, "progan-32")
+	setFlag(t, stepsResolutions, "16")
+	setFlag(t, stepsStages, "all")
+	setFlag(t, stepsCompare, "")
+	backend := engine.MustNew("go")
+	defer backend.Finalize()
+	table, err := stepsSuite(&bench{backend: backend, timing: timingOptions{minRuns: 1, maxTime: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	table.print(&out)
+	t.Log("\n" + out.String())
+	want := []string{"progan-32 [4x4]", "progan-32 [8x8 fade-in]", "progan-32 [8x8]", "progan-32 [16x16 fade-in]", "progan-32 [16x16]"}
+	if len(table.rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(table.rows), len(want))
+	}
+	params := func(row []string) float64 {
+		v, _ := strconv.ParseFloat(strings.TrimSuffix(row[3], "M"), 64)
+		return v
+	}
+	for i, row := range table.rows {
+		if row[0] != want[i] || row[1] != "16x16x1" {
+			t.Errorf("row %d: %q, want %q at 16x16x1", i, row[:2], want[i])
+		}
+	}
+	if first, last := params(table.rows[0]), params(table.rows[4]); !(first > 0 && last > first) {
+		t.Errorf("G parameters %g at 4x4, %g at 16x16: want growing", first, last)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ganlab/gogan/ganlib/engine/fastgo"
 	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/pkg/errors"
@@ -202,11 +203,11 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 			err = errors.Errorf("building or running the Go training iteration: %v", r)
 		}
 	}()
-	ctx, err := presetContext(torchPreset, 0)
+	ctx, err := presetContext(msggan.Family, torchPreset, 0)
 	if err != nil {
 		return nil, err
 	}
-	steps, err := newModelSteps(b.backend, ctx, torchEMABeta)
+	steps, err := newModelSteps(b.backend, ctx, torchEMABeta, "")
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/metrics"
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/objective"
 	"github.com/ganlab/gogan/ganlib/render"
@@ -27,6 +28,7 @@ var tables = []struct {
 	{"objective", objective.Settings()},
 	{"data", datasets.Settings},
 	{"sample grids", render.Settings},
+	{"metrics", metrics.Settings},
 	{"model selection, layers and families", models.Settings()},
 }
 

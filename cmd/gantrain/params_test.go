@@ -50,7 +50,7 @@ func TestSetPreset(t *testing.T) {
 // TestListing: -list names every preset and every setting with its default.
 func TestListing(t *testing.T) {
 	text := listing()
-	for _, want := range []string{"model=msggan", "preset=mnist (default)", "preset=cpu-rgb", "preset=paper",
+	for _, want := range []string{"model=msggan", "preset=msg-progan-32 (default)", "preset=cpu-rgb", "preset=paper",
 		"msggan_connections", "gp_lambda", "r1_interval", "dataset", "sample_latents", "mbstd_group_size", "learning_rate"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("-list lacks %q", want)

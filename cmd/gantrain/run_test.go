@@ -145,7 +145,7 @@ func TestRunsGetFoldersOfTheirOwn(t *testing.T) {
 		mustTrain(t, "-out", root, "-set", settings("kimg=0.048;snapshot_kimg=0.048"))
 	}
 	folders := runFolders(t, root)
-	if !slices.Equal(folders, []string{"00000-msggan-mnist-mnist", "00001-msggan-mnist-mnist"}) {
+	if !slices.Equal(folders, []string{"00000-msggan-msg-progan-32-mnist", "00001-msggan-msg-progan-32-mnist"}) {
 		t.Fatalf("run folders %v, want 00000-... and 00001-...", folders)
 	}
 	for _, f := range folders {
@@ -156,7 +156,7 @@ func TestRunsGetFoldersOfTheirOwn(t *testing.T) {
 		}
 	}
 	out := mustTrain(t, "-out", root, "-resume", "latest", "-set", "kimg=0.08")
-	if !strings.Contains(out, "00001-msggan-mnist-mnist/snapshot-kimg000000.048.gob") {
+	if !strings.Contains(out, "00001-msggan-msg-progan-32-mnist/snapshot-kimg000000.048.gob") {
 		t.Errorf("-resume latest did not continue the newest run:\n%s", out)
 	}
 	if ticks := readTicks(t, filepath.Join(root, folders[1])); len(ticks) != 5 || ticks[4].Kimg != 0.08 {

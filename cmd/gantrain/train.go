@@ -12,6 +12,7 @@ import (
 	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/engine"
 	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/metrics"
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/runs"
@@ -66,6 +67,10 @@ func (c *command) run() error {
 	if err := train.Check(ctx, model); err != nil {
 		return err
 	}
+	measures, err := metrics.Hooks(ctx)
+	if err != nil {
+		return err
+	}
 	cfg, _ := train.RunConfigFromContext(ctx)
 	backend, err := engine.New(c.backend)
 	if err != nil {
@@ -102,6 +107,9 @@ func (c *command) run() error {
 	log.Printf("gantrain: run folder %s; data %s: %d images %dx%dx%d", c.dir.Path, spec, data.Len(), model.Resolution, model.Resolution, model.Channels)
 	loop := &train.Loop{Backend: backend, Ctx: ctx, Model: model, Data: data, Dir: c.dir}
 	loop.OnSnapshot(render.SampleGrids(ctx))
+	for _, hook := range measures {
+		loop.OnSnapshot(hook)
+	}
 	c.mu.Lock()
 	c.loop = loop
 	if stopped {

@@ -3,6 +3,8 @@ package blocks
 import (
 	"slices"
 
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/ops"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
@@ -27,6 +29,10 @@ type Inputs struct {
 	Connections []int
 	// Phi merges each connected image with the block's main path.
 	Phi Phi
+	// FadeIn blends, by the graph's gan.Alpha, the first block's output with the half-resolution
+	// image's features (fromRGB of its 2x average pool): ProGAN's growing, D's side. Without an
+	// alpha in the graph there is nothing to blend.
+	FadeIn bool
 }
 
 // Discriminator scores images (one per resolution, in any order; those at unconnected
@@ -54,5 +60,9 @@ func Discriminator(ctx *context.Context, blocks DiscriminatorBlocks, resolution 
 			return blocks.Output(blockCtx, x, labels)
 		}
 		x = blocks.Block(blockCtx, x, r)
+		if alpha := gan.Alpha(ctx, x.Graph()); r == resolution && inputs.FadeIn && alpha != nil {
+			old := blocks.FromImage(ctx.Inf("from_rgb%d", r/2), ops.AvgPool2x(full), r/2)
+			x = Add(old, Mul(ConvertDType(alpha, x.DType()), Sub(x, old)))
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package blocks
 
 import (
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/ops"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
@@ -25,19 +27,32 @@ const (
 	OutputFinal Outputs = "final"
 	// OutputEveryScale is one image per resolution, 4x4 first (MSG-GAN's o_i = r_i(a_i)).
 	OutputEveryScale Outputs = "every_scale"
+	// OutputFadeIn is one image at the output resolution faded in over the previous
+	// resolution's, upsampled (ProGAN's growing, Fig. 2): old + alpha (new - old), alpha the
+	// graph's gan.Alpha (none: the new image alone).
+	OutputFadeIn Outputs = "fade_in"
 )
 
 // Generator runs blocks from 4x4 up to resolution (a power of two >= 4) and returns the images
 // outputs asks for, the full resolution last.
 func Generator(ctx *context.Context, blocks GeneratorBlocks, resolution int, outputs Outputs, z, labels *Node) []*Node {
-	if outputs != OutputFinal && outputs != OutputEveryScale {
-		panic(errors.Errorf("blocks.Generator: unknown outputs %q: use %q or %q", outputs, OutputFinal, OutputEveryScale))
+	if outputs != OutputFinal && outputs != OutputEveryScale && outputs != OutputFadeIn {
+		panic(errors.Errorf("blocks.Generator: unknown outputs %q: use %q, %q or %q", outputs, OutputFinal, OutputEveryScale, OutputFadeIn))
 	}
+	alpha := gan.Alpha(ctx, z.Graph())
+	fading := outputs == OutputFadeIn && resolution > 4 && alpha != nil
 	x := blocks.Input(ctx.In("block4"), z, labels)
 	var images []*Node
 	for r := 4; ; r *= 2 {
 		if r > 4 {
+			previous := x
 			x = blocks.Block(ctx.Inf("block%d", r), x, r)
+			if r == resolution && fading {
+				// The previous resolution's image, nearest-upsampled, fades out as the new one fades in.
+				old := ops.UpsampleNearest2x(blocks.ToImage(ctx.Inf("to_rgb%d", r/2), previous, r/2))
+				img := blocks.ToImage(ctx.Inf("to_rgb%d", r), x, r)
+				return append(images, Add(old, Mul(ConvertDType(alpha, img.DType()), Sub(img, old))))
+			}
 		}
 		if r == resolution || outputs == OutputEveryScale {
 			images = append(images, blocks.ToImage(ctx.Inf("to_rgb%d", r), x, r))

@@ -38,18 +38,24 @@ type Model struct {
 	// with [B, 1].
 	Discriminator func(ctx *context.Context, images []*Node, labels *Node) *Node
 	// RealInputs turns a batch of real images [B, H, W, C] into what Discriminator takes: the
-	// batch alone, or its average-pooled pyramid for multi-scale models (MSG-GAN).
-	RealInputs func(real *Node) []*Node
+	// batch alone, its average-pooled pyramid for multi-scale models (MSG-GAN), or the batch at
+	// the current stage's resolution for growing ones (ProGAN; ctx holds the stage, see StageKey).
+	RealInputs func(ctx *context.Context, real *Node) []*Node
 	// Mapping and Synthesis, set by style-based models, split Generator into
 	// Synthesis(ctx, Mapping(ctx, z, labels)) with w [B, wDim] or [B, numWs, wDim]: path-length
 	// regularization differentiates the final image with respect to w (truncation and style
 	// mixing work on w too).
 	Mapping   func(ctx *context.Context, z, labels *Node) *Node
 	Synthesis func(ctx *context.Context, w *Node) []*Node
-	// Stage, set by growing models (ProGAN), maps the thousands of real images shown so far to
-	// a stage key and a fade-in alpha in [0, 1]: step graphs are compiled once per key and read
-	// alpha with Alpha. Nil: one stage, alpha 1.
-	Stage func(kimg float64) (key string, alpha float64)
+	// Stage, set by growing models (ProGAN), says where training is after kimg thousand real
+	// images: step graphs are compiled once per stage key and read the key with StageKey and the
+	// fade-in alpha with Alpha. Nil: one stage, alpha 1.
+	Stage func(kimg float64) Stage
+	// StageKeys lists every key Stage returns, in training order (benchmarks time each), and
+	// FinalStageKimg is where the last stage begins (a shorter run never reaches the model's
+	// resolution).
+	StageKeys      []string
+	FinalStageKimg float64
 }
 
 // Validate reports a model missing what every model needs.
@@ -66,10 +72,23 @@ func (m Model) Validate() error {
 	return nil
 }
 
-// StageAt returns the stage key and fade-in alpha at kimg ("" and 1 without growing).
-func (m Model) StageAt(kimg float64) (string, float64) {
+// Stage is where a growing model's training is.
+type Stage struct {
+	// Key names the stage: its graphs are compiled once.
+	Key string
+	// Alpha is the fade-in weight in [0, 1] (1 outside fade-ins).
+	Alpha float64
+	// BatchSize, if not 0, replaces the run's batch size in this stage.
+	BatchSize int
+	// ResetOptimizers makes the optimizers' state start afresh when the stage begins (ProGAN's
+	// official code does at each new resolution).
+	ResetOptimizers bool
+}
+
+// StageAt returns the stage at kimg (key "" and alpha 1 without growing).
+func (m Model) StageAt(kimg float64) Stage {
 	if m.Stage == nil {
-		return "", 1
+		return Stage{Alpha: 1}
 	}
 	return m.Stage(kimg)
 }
@@ -112,4 +131,19 @@ func Alpha(ctx *context.Context, g *Graph) *Node {
 		return value.(*Node)
 	}
 	return nil
+}
+
+// GraphParamStage is the graph parameter holding the stage key the graph is built for.
+const GraphParamStage = "stage"
+
+// SetStage makes key the stage of g's graph.
+func SetStage(ctx *context.Context, g *Graph, key string) { ctx.SetGraphParam(g, GraphParamStage, key) }
+
+// StageKey returns the stage key g is built for, "" when none was set (a graph outside training
+// builds the whole model: a growing model's last stage).
+func StageKey(ctx *context.Context, g *Graph) string {
+	if value, found := ctx.GetGraphParam(g, GraphParamStage); found {
+		return value.(string)
+	}
+	return ""
 }

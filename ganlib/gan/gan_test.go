@@ -61,16 +61,16 @@ func TestModelValidateAndStage(t *testing.T) {
 	m := Model{Name: "toy", Resolution: 8, Channels: 1, LatentDim: 4,
 		Generator:     func(*context.Context, *Node, *Node) []*Node { return nil },
 		Discriminator: func(*context.Context, []*Node, *Node) *Node { return nil },
-		RealInputs:    func(x *Node) []*Node { return []*Node{x} }}
+		RealInputs:    func(_ *context.Context, x *Node) []*Node { return []*Node{x} }}
 	if err := m.Validate(); err != nil {
 		t.Errorf("a complete model: %v", err)
 	}
-	if key, alpha := m.StageAt(3); key != "" || alpha != 1 {
-		t.Errorf("no growing: stage %q alpha %g, want \"\" and 1", key, alpha)
+	if s := m.StageAt(3); s.Key != "" || s.Alpha != 1 {
+		t.Errorf("no growing: stage %+v, want key \"\" and alpha 1", s)
 	}
-	m.Stage = func(kimg float64) (string, float64) { return "8x8", kimg / 10 }
-	if key, alpha := m.StageAt(3); key != "8x8" || alpha != 0.3 {
-		t.Errorf("growing: stage %q alpha %g", key, alpha)
+	m.Stage = func(kimg float64) Stage { return Stage{Key: "8x8", Alpha: kimg / 10} }
+	if s := m.StageAt(3); s.Key != "8x8" || s.Alpha != 0.3 {
+		t.Errorf("growing: stage %+v", s)
 	}
 	for name, broken := range map[string]Model{
 		"no discriminator": {Name: "x", Resolution: 8, Channels: 1, LatentDim: 4, Generator: m.Generator, RealInputs: m.RealInputs},

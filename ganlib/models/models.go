@@ -9,6 +9,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/layers"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
+	"github.com/ganlab/gogan/ganlib/models/progan"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
 )
@@ -16,6 +17,7 @@ import (
 // Families are the model families, the default first.
 var Families = []gan.Family{
 	msggan.Family,
+	progan.Family,
 }
 
 // Settings are the keys that select a family and its preset, the layers' and every family's.

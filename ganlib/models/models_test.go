@@ -13,7 +13,7 @@ import (
 func TestConfigurePrecedence(t *testing.T) {
 	extra := gan.Settings{{Key: "gp_lambda", Default: 1.0, Help: "a key a preset sets"},
 		{Key: "learning_rate", Default: 0.1, Help: ""}, {Key: "loss", Default: "x", Help: ""},
-		{Key: "drift", Default: 0.0, Help: ""}, {Key: "adam_beta1", Default: 0.5, Help: ""}, {Key: "adam_beta2", Default: 0.5, Help: ""}}
+		{Key: "drift", Default: 0.0, Help: ""}, {Key: "optimizer", Default: "rmsprop", Help: ""}, {Key: "adam_beta1", Default: 0.5, Help: ""}, {Key: "adam_beta2", Default: 0.5, Help: ""}}
 	ctx, err := Context(map[string]any{gan.ParamPreset: "cpu-rgb", msggan.ParamChannelMax: 32}, extra)
 	if err != nil {
 		t.Fatal(err)

@@ -81,7 +81,7 @@ type Step struct {
 // levels. Reals carry no trainable gradient, so detaching them loses nothing.
 func (s *Step) RealImages() []*Node {
 	if s.realImages == nil {
-		for _, x := range s.Model.RealInputs(s.Real) {
+		for _, x := range s.Model.RealInputs(s.Ctx, s.Real) {
 			// GoMLX gives a zero gradient with respect to a StopGradient node itself, hence the
 			// Identity after it.
 			s.realImages = append(s.realImages, Identity(StopGradient(x)))

@@ -116,7 +116,7 @@ func linearModel(w *Node) gan.Model {
 			x := images[0]
 			return Reshape(ReduceSum(Reshape(Mul(x, Reshape(w, 1, 1, 1, 2)), x.Shape().Dimensions[0], -1), 1), -1, 1)
 		},
-		RealInputs: func(real *Node) []*Node { return []*Node{real} },
+		RealInputs: func(_ *context.Context, real *Node) []*Node { return []*Node{real} },
 	}
 }
 

@@ -2,12 +2,9 @@ package render
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/train"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -29,7 +26,7 @@ func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
 	var latents, labels *tensors.Tensor
 	return func(e *train.SnapshotEvent) error {
 		if latents == nil {
-			latents, labels = fixedLatents(e.Seed, n, e.Model)
+			latents, labels = train.FixedLatents(e.Seed, n, e.Model)
 		}
 		outputs, err := e.Sample(latents, labels)
 		if err != nil {
@@ -43,30 +40,13 @@ func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
 		}
 		path := e.Run.SamplesPath(e.Shown)
 		title := fmt.Sprintf("%s, kimg %.3f", e.Model.Name, float64(e.Shown)/1000)
+		if e.Tick.Stage != "" {
+			title += ", stage " + e.Tick.Stage
+		}
 		if err := WritePNG(path, LabelledScaleGrid(scales, n, title)); err != nil {
 			return err
 		}
 		e.Tick.SamplesPath = path
 		return nil
 	}
-}
-
-// fixedLatents draws n standard normal latents (and, for conditional models, labels 0, 1, ...
-// cycling over the classes) from seed.
-func fixedLatents(seed, n int, m gan.Model) (z, labels *tensors.Tensor) {
-	rng := rand.New(rand.NewPCG(uint64(seed), 0x6669_7865))
-	z = tensors.FromShape(shapes.Make(dtypes.Float32, n, m.LatentDim))
-	tensors.MutableFlatData(z, func(flat []float32) {
-		for i := range flat {
-			flat[i] = float32(rng.NormFloat64())
-		}
-	})
-	if m.NumClasses > 0 {
-		values := make([]int32, n)
-		for i := range values {
-			values[i] = int32(i % m.NumClasses)
-		}
-		labels = tensors.FromFlatDataAndDimensions(values, n)
-	}
-	return z, labels
 }

@@ -25,11 +25,16 @@ import (
 // mean), the loop's counters, the host random generator, the data stream position, and the
 // settings (for the record and to detect a resume under different settings).
 type Snapshot struct {
-	Progress     Progress
+	Progress Progress
+	// Stage is the growing schedule's stage of the last iteration (its key; "" without growing).
+	Stage        string
 	RNG          []byte
 	DataPosition int64
 	Params       map[string]string
 	Variables    []SavedVariable
+	// HookState is what the snapshot hooks carry from one snapshot to the next (a metric's
+	// previous images), by hook name.
+	HookState map[string][]byte
 
 	// unverified is set for a snapshot read from the format before checksums.
 	unverified bool

@@ -26,6 +26,8 @@ type Tick struct {
 	TotalSeconds float64            `json:"total_seconds"`
 	SnapshotPath string             `json:"snapshot,omitempty"`
 	SamplesPath  string             `json:"samples,omitempty"`
+	// Metrics are the values snapshot hooks measured, by name (such as "stability/8x8").
+	Metrics map[string]float64 `json:"metrics,omitempty"`
 	// SkippedSamples counts the unreadable samples skipped so far (skip_bad), when there are any.
 	SkippedSamples int `json:"skipped_samples,omitempty"`
 	// Warnings name the statistics past the divergence bound in this tick.

@@ -40,7 +40,7 @@ func conditionalModel(resolution, classes int) gan.Model {
 		sum := ReduceSum(Reshape(x, x.Shape().Dimensions[0], -1), 1)
 		return Reshape(Add(Mul(sum, v), Gather(embed, ExpandAxes(labels, -1))), -1, 1)
 	}
-	m.RealInputs = func(real *Node) []*Node { return []*Node{real} }
+	m.RealInputs = func(_ *context.Context, real *Node) []*Node { return []*Node{real} }
 	return m
 }
 

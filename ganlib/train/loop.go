@@ -83,9 +83,34 @@ type SnapshotEvent struct {
 	Seed int
 	// Shown is the number of real images shown so far.
 	Shown int64
-	// Sample runs the generator's moving average at the current fade-in alpha on latents z
-	// [n, LatentDim] (and labels [n], conditional models only): one image tensor per scale.
+	// Sample runs the generator's moving average at the current stage and fade-in alpha on
+	// latents z [n, LatentDim] (and labels [n], conditional models only): one image tensor per
+	// scale (a growing model: the current stage's).
 	Sample func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error)
+	// State is what hooks keep from one snapshot to the next (such as a metric's previous
+	// images), by hook name: the snapshot file holds it, so a resumed run continues it.
+	State map[string][]byte
+}
+
+// FixedLatents draws n standard normal latents (and, for conditional models, labels 0, 1, ...
+// cycling over the classes) from seed: the same for every snapshot of a run, so that sample
+// grids and metrics follow the same images through training.
+func FixedLatents(seed, n int, m gan.Model) (z, labels *tensors.Tensor) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x6669_7865))
+	z = tensors.FromShape(shapes.Make(dtypes.Float32, n, m.LatentDim))
+	tensors.MutableFlatData(z, func(flat []float32) {
+		for i := range flat {
+			flat[i] = float32(rng.NormFloat64())
+		}
+	})
+	if m.NumClasses > 0 {
+		values := make([]int32, n)
+		for i := range values {
+			values[i] = int32(i % m.NumClasses)
+		}
+		labels = tensors.FromFlatDataAndDimensions(values, n)
+	}
+	return z, labels
 }
 
 // Loop trains a model with the objective set in the context: each iteration runs NCritic
@@ -104,7 +129,9 @@ type Loop struct {
 	// Logf receives progress lines; nil means log.Printf.
 	Logf func(format string, args ...any)
 
-	stopping   atomic.Bool
+	stopping atomic.Bool
+	// stageKey is the stage of the last iteration (snapshots keep it).
+	stageKey   string
 	onTick     []func(*runs.Tick)
 	onSnapshot []func(*SnapshotEvent) error
 	onEnd      []func(*runs.Tick)
@@ -116,6 +143,8 @@ type Loop struct {
 	rng          *rand.Rand
 	stages       map[string]*stageExecs
 	lastSnapshot string
+	// hookState is the snapshot hooks' SnapshotEvent.State.
+	hookState map[string][]byte
 }
 
 // OnTick adds a hook called with every tick, after it is written to stats.jsonl.
@@ -143,6 +172,10 @@ func Check(ctx *context.Context, model gan.Model) error {
 	}
 	if err := model.Validate(); err != nil {
 		return err
+	}
+	if cfg, _ := RunConfigFromContext(ctx); model.Stage != nil && cfg.Kimg <= model.FinalStageKimg {
+		return errors.Errorf("%s=%g ends before %s's growing schedule reaches its last stage %q, at kimg %g: train longer, or shorten the schedule's phases",
+			ParamKimg, cfg.Kimg, model.Name, model.StageKeys[len(model.StageKeys)-1], model.FinalStageKimg)
 	}
 	o, err := objective.FromContext(ctx)
 	if err != nil {
@@ -192,6 +225,7 @@ func (l *Loop) Run(resumeFrom string) error {
 	}
 	l.Logf("model %s; objective %s", l.Model.Name, o)
 	l.stages = map[string]*stageExecs{}
+	l.hookState = map[string][]byte{}
 	l.pcg = rand.NewPCG(uint64(l.cfg.Seed), 0x6761_6e73)
 	l.rng = rand.New(l.pcg)
 	l.Ctx.SetParam(context.ParamInitialSeed, int64(l.cfg.Seed))
@@ -215,9 +249,9 @@ func (l *Loop) Run(resumeFrom string) error {
 	nextSnapshot := nextMultiple(l.progress.Shown, snapshotImages)
 	var tick *runs.Tick
 	for l.progress.Shown < total {
-		stageKey, alpha := l.Model.StageAt(l.progress.Kimg())
-		execs := l.stageExecs(stageKey)
-		if err := l.iterate(execs, alpha, stats); err != nil {
+		stage := l.enterStage()
+		execs := l.stageExecs(stage.Key)
+		if err := l.iterate(execs, stage, stats); err != nil {
 			var bad *badData
 			if errors.As(err, &bad) {
 				return l.stopOnBadData(bad)
@@ -231,7 +265,7 @@ func (l *Loop) Run(resumeFrom string) error {
 		if l.progress.Shown < nextTick && !snapshotDue {
 			continue
 		}
-		tick = &runs.Tick{Kimg: l.progress.Kimg(), Iterations: l.progress.Iterations, Stage: stageKey, Alpha: alpha}
+		tick = &runs.Tick{Kimg: l.progress.Kimg(), Iterations: l.progress.Iterations, Stage: stage.Key, Alpha: stage.Alpha}
 		tick.Seconds = time.Since(tickStart).Seconds()
 		tick.ImagesPerSec = float64(l.progress.Shown-tickShown) / tick.Seconds
 		tick.TotalSeconds = time.Since(start).Seconds()
@@ -239,7 +273,7 @@ func (l *Loop) Run(resumeFrom string) error {
 		tick.SkippedSamples = l.skipped()
 		tick.Warnings = l.divergenceWarnings(tick)
 		if snapshotDue {
-			if err := l.snapshot(execs, alpha, tick); err != nil {
+			if err := l.snapshot(execs, stage.Alpha, tick); err != nil {
 				return errors.WithMessagef(err, "last good snapshot %q", l.lastSnapshot)
 			}
 			nextSnapshot = nextMultiple(l.progress.Shown, snapshotImages)
@@ -323,6 +357,7 @@ func (l *Loop) stageExecs(key string) *stageExecs {
 			// The step's inputs, then the fade-in alpha, then (G's main step) the EMA decay.
 			n := len(step.Inputs())
 			gan.SetAlpha(ctx, inputs[n])
+			gan.SetStage(ctx, inputs[n].Graph(), key)
 			terms := step.Build(ctx, l.Model, inputs[:n])
 			if updatesEMA {
 				UpdateEMA(ctx, inputs[0].Graph(), inputs[n+1])
@@ -333,6 +368,7 @@ func (l *Loop) stageExecs(key string) *stageExecs {
 	}
 	execs.sample = context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, inputs []*Node) []*Node {
 		gan.SetAlpha(ctx, inputs[len(inputs)-1])
+		gan.SetStage(ctx, inputs[0].Graph(), key)
 		var labels *Node
 		if len(inputs) == 3 {
 			labels = inputs[1]
@@ -343,6 +379,30 @@ func (l *Loop) stageExecs(key string) *stageExecs {
 	return execs
 }
 
+// enterStage returns the stage of the coming iteration; entering a stage that asks for it
+// resets the optimizers' state (every variable under /optimizer back to 0, step counters too).
+func (l *Loop) enterStage() gan.Stage {
+	stage := l.Model.StageAt(l.progress.Kimg())
+	if stage.Key == l.stageKey {
+		return stage
+	}
+	note := ""
+	if stage.BatchSize > 0 {
+		note += fmt.Sprintf(", batch size %d", stage.BatchSize)
+	}
+	if l.stageKey != "" && stage.ResetOptimizers {
+		for v := range l.Ctx.IterVariables() {
+			if strings.HasPrefix(v.Scope(), "/optimizer/") && v.HasValue() {
+				v.MustSetValue(tensors.FromShape(v.Shape()))
+			}
+		}
+		note += ", the optimizers' state starts afresh"
+	}
+	l.Logf("stage %s from kimg %.3f%s", stage.Key, l.progress.Kimg(), note)
+	l.stageKey = stage.Key
+	return stage
+}
+
 // updatesEMA says whether step updates the generator's moving average: G's main step does.
 func (l *Loop) updatesEMA(step Step) bool {
 	return step.Phase.Network == objective.Generator && step.Phase.Adversarial
@@ -350,9 +410,12 @@ func (l *Loop) updatesEMA(step Step) bool {
 
 // iterate runs NCritic discriminator iterations (each with every D step due) and every G step
 // due, adding their statistics to stats.
-func (l *Loop) iterate(execs *stageExecs, alpha float64, stats *tickStats) error {
-	alphaT := tensors.FromScalar(float32(alpha))
+func (l *Loop) iterate(execs *stageExecs, stage gan.Stage, stats *tickStats) error {
+	alphaT := tensors.FromScalar(float32(stage.Alpha))
 	batch := l.cfg.BatchSize
+	if stage.BatchSize > 0 {
+		batch = stage.BatchSize
+	}
 	// Every batch of the iteration is read before any step runs: data that cannot be read stops
 	// the run where a snapshot can still be written.
 	position := l.Data.Position()
@@ -369,7 +432,7 @@ func (l *Loop) iterate(execs *stageExecs, alpha float64, stats *tickStats) error
 		dStep := int(l.progress.Iterations)*l.cfg.NCritic + k
 		for i, step := range l.steps {
 			if step.Phase.Network == objective.Discriminator && step.Phase.Due(dStep) {
-				if err := l.runStep(execs, i, stats, l.stepInputs(step, real, realLabels, alphaT)); err != nil {
+				if err := l.runStep(execs, i, stats, l.stepInputs(step, batch, real, realLabels, alphaT)); err != nil {
 					return err
 				}
 			}
@@ -384,7 +447,7 @@ func (l *Loop) iterate(execs *stageExecs, alpha float64, stats *tickStats) error
 		if step.Phase.Network != objective.Generator || !step.Phase.Due(int(l.progress.Iterations)) {
 			continue
 		}
-		args := l.stepInputs(step, real, realLabels, alphaT)
+		args := l.stepInputs(step, batch, real, realLabels, alphaT)
 		if l.updatesEMA(step) {
 			emaBeta := l.cfg.EMABeta
 			if emaBeta == 0 {
@@ -402,8 +465,8 @@ func (l *Loop) iterate(execs *stageExecs, alpha float64, stats *tickStats) error
 
 // stepInputs returns step's inputs, drawing what the data does not give from the run's random
 // generator in Input order, then alpha.
-func (l *Loop) stepInputs(step Step, real, realLabels, alpha *tensors.Tensor) []any {
-	n := step.Batch(l.cfg.BatchSize)
+func (l *Loop) stepInputs(step Step, batch int, real, realLabels, alpha *tensors.Tensor) []any {
+	n := step.Batch(batch)
 	var args []any
 	for _, kind := range step.Inputs() {
 		switch kind {
@@ -441,7 +504,7 @@ func (l *Loop) runStep(execs *stageExecs, i int, stats *tickStats, args []any) e
 // random numbers in the graph, sampling a generator with noise, moves the context's generator,
 // and a resumed run must continue from where this one does).
 func (l *Loop) snapshot(execs *stageExecs, alpha float64, tick *runs.Tick) error {
-	event := &SnapshotEvent{Tick: tick, Run: l.Dir, Model: l.Model, Seed: l.cfg.Seed, Shown: l.progress.Shown,
+	event := &SnapshotEvent{Tick: tick, Run: l.Dir, Model: l.Model, Seed: l.cfg.Seed, Shown: l.progress.Shown, State: l.hookState,
 		Sample: func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error) {
 			args := []any{z}
 			if l.Model.NumClasses > 0 {
@@ -470,8 +533,8 @@ func (l *Loop) writeSnapshot(position int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	snapshot := &runs.Snapshot{Progress: l.progress, RNG: rngState, DataPosition: position,
-		Params: runs.CaptureParams(l.Ctx), Variables: variables}
+	snapshot := &runs.Snapshot{Progress: l.progress, Stage: l.stageKey, RNG: rngState, DataPosition: position,
+		Params: runs.CaptureParams(l.Ctx), Variables: variables, HookState: l.hookState}
 	path, err := l.Dir.WriteSnapshot(snapshot)
 	if err != nil {
 		return "", err
@@ -511,6 +574,10 @@ func (l *Loop) resume(path string) error {
 		return errors.WithMessagef(err, "resuming from %s", path)
 	}
 	l.progress = s.Progress
+	l.stageKey = s.Stage
+	if s.HookState != nil {
+		l.hookState = s.HookState
+	}
 	l.lastSnapshot = path
 	l.Logf("resumed from %s at kimg %.3f", path, l.progress.Kimg())
 	return nil
@@ -525,11 +592,18 @@ func (l *Loop) logTick(tick *runs.Tick, total int64) {
 	for _, name := range tick.TermNames() {
 		terms = append(terms, fmt.Sprintf("%s %.4g", name, tick.Terms[name]))
 	}
+	for _, name := range slices.Sorted(maps.Keys(tick.Metrics)) {
+		terms = append(terms, fmt.Sprintf("%s %.4g", name, tick.Metrics[name]))
+	}
 	if tick.SkippedSamples > 0 {
 		terms = append(terms, fmt.Sprintf("skipped %d unreadable samples so far", tick.SkippedSamples))
 	}
+	stage := ""
+	if tick.Stage != "" {
+		stage = fmt.Sprintf(" %s alpha %.2f", tick.Stage, tick.Alpha)
+	}
 	eta := time.Duration(float64(max(total-l.progress.Shown, 0)) / max(tick.ImagesPerSec, 1e-9) * float64(time.Second))
-	l.Logf("[%s] kimg %.3f/%.3f %.1f img/s eta %s | %s", bar, tick.Kimg, float64(total)/1000, tick.ImagesPerSec,
+	l.Logf("[%s] kimg %.3f/%.3f%s %.1f img/s eta %s | %s", bar, tick.Kimg, float64(total)/1000, stage, tick.ImagesPerSec,
 		eta.Round(time.Second), strings.Join(terms, ", "))
 }
 

@@ -183,11 +183,11 @@ func TestStagesCompileOncePerStage(t *testing.T) {
 		return build(ctx, z, labels)
 	}
 	var alphas []float64
-	loop.Model.Stage = func(kimg float64) (string, float64) {
+	loop.Model.Stage = func(kimg float64) gan.Stage {
 		if kimg < 0.08 {
-			return "low", kimg / 0.08
+			return gan.Stage{Key: "low", Alpha: kimg / 0.08}
 		}
-		return "high", 1
+		return gan.Stage{Key: "high", Alpha: 1}
 	}
 	loop.OnTick(func(tick *runs.Tick) { alphas = append(alphas, tick.Alpha) })
 	if err := loop.Run(""); err != nil {
@@ -213,11 +213,11 @@ func TestDivergenceStopsWithError(t *testing.T) {
 		// Multiplying by alpha, which the stage sets to NaN after kimg 0.1, poisons D's output.
 		return Mul(critic(ctx, images, labels), ConvertDType(gan.Alpha(ctx, images[0].Graph()), images[0].DType()))
 	}
-	loop.Model.Stage = func(kimg float64) (string, float64) {
+	loop.Model.Stage = func(kimg float64) gan.Stage {
 		if kimg >= 0.1 {
-			return "", math.NaN()
+			return gan.Stage{Alpha: math.NaN()}
 		}
-		return "", 1
+		return gan.Stage{Alpha: 1}
 	}
 	err := loop.Run("")
 	if err == nil {

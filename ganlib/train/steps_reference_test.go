@@ -363,7 +363,7 @@ func quadGAN(init quadParams) gan.Model {
 		}
 		return Reshape(score, -1, 1)
 	}
-	m.RealInputs = func(real *Node) []*Node { return ops.Pyramid(real, 1) }
+	m.RealInputs = func(_ *context.Context, real *Node) []*Node { return ops.Pyramid(real, 1) }
 	return m
 }
 

@@ -2,11 +2,12 @@ package vjp_test
 
 import (
 	"fmt"
-	"github.com/ganlab/gogan/ganlib/engine"
-	"github.com/ganlab/gogan/ganlib/vjp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ganlab/gogan/ganlib/engine"
+	"github.com/ganlab/gogan/ganlib/vjp"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"

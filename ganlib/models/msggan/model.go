@@ -19,9 +19,10 @@ func Generator(ctx *context.Context, cfg Config, z *Node) []*Node {
 
 // Discriminator scores a multi-scale batch ([B, 1]): images[i] is [B, 4*2^i, 4*2^i,
 // ImageChannels], as Generator returns (or an average-pooled pyramid of real images); images at
-// resolutions not in cfg.Connections are ignored. Minibatch stddev starts every block (Table 7).
+// resolutions not in cfg.Connections are ignored. Minibatch stddev starts every block (Table 7)
+// or, with MbstdFinalOnly, the last one.
 func Discriminator(ctx *context.Context, cfg Config, images []*Node) *Node {
-	d := blocks.ProGANDiscriminator{FeatureMaps: cfg.Channels, MbstdEveryBlock: true}
+	d := blocks.ProGANDiscriminator{FeatureMaps: cfg.Channels, MbstdEveryBlock: !cfg.MbstdFinalOnly}
 	return blocks.Discriminator(ctx, d, cfg.Resolution, blocks.Inputs{Connections: cfg.Connections, Phi: cfg.Phi}, images, nil)
 }
 
@@ -33,6 +34,6 @@ func (c Config) Model() gan.Model {
 		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim,
 		Generator:     func(ctx *context.Context, z, _ *Node) []*Node { return Generator(ctx, c, z) },
 		Discriminator: func(ctx *context.Context, images []*Node, _ *Node) *Node { return Discriminator(ctx, c, images) },
-		RealInputs:    func(real *Node) []*Node { return ops.Pyramid(real, 4) },
+		RealInputs:    func(_ *context.Context, real *Node) []*Node { return ops.Pyramid(real, 4) },
 	}
 }

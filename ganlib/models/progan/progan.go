@@ -1,0 +1,277 @@
+// Package progan is the ProGAN family (Karras et al., ICLR 2018): ProGAN's blocks
+// (ganlib/blocks) grown from 4x4 to the output resolution. Training starts at 4x4; each higher
+// resolution enters in a fade-in phase, its block a residual branch weighted by alpha from 0 to
+// 1 over the upsampled previous output (D's side mirrored, real images blended between the two
+// resolutions), then a stabilize phase. Every layer stays trainable; each phase's graphs compile
+// once (the stages of gan.Model).
+package progan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ganlab/gogan/ganlib/blocks"
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/ops"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/pkg/errors"
+)
+
+// Config describes one ProGAN and its growing schedule.
+type Config struct {
+	// Resolution of the final image (power of two, >= 8); ImageChannels 1 or 3; LatentDim the
+	// size of z (paper: 512).
+	Resolution, ImageChannels, LatentDim int
+	// ChannelBase and ChannelMax set the feature maps at resolution r to min(ChannelBase/r,
+	// ChannelMax) (paper, Table 2: min(16384/r, 512), 512 up to 32x32; the official code's
+	// fmap_base 8192 counts from 2x2).
+	ChannelBase, ChannelMax int
+	// FadeKimg and StableKimg are each resolution's fade-in and stabilize phases, in thousands of
+	// real images (paper: 800 + 800; official code: 600 + 600); 4x4 has a stabilize phase only.
+	FadeKimg, StableKimg float64
+	// ResetOptimizers starts the optimizers' state afresh at each new resolution (the official code).
+	ResetOptimizers bool
+	// BatchSizes gives the batch size at some resolutions (the others: the run's batch_size).
+	BatchSizes map[int]int
+}
+
+// Setting keys of the family.
+const (
+	ParamResolution      = "progan_resolution"
+	ParamImageChannels   = "progan_image_channels"
+	ParamLatentDim       = "progan_latent_dim"
+	ParamChannelBase     = "progan_channel_base"
+	ParamChannelMax      = "progan_channel_max"
+	ParamFadeKimg        = "progan_fade_kimg"
+	ParamStableKimg      = "progan_stable_kimg"
+	ParamResetOptimizers = "progan_reset_optimizers"
+	ParamBatchSizes      = "progan_batch_sizes"
+)
+
+// Settings are the family's keys; their defaults are the progan-32 preset's model.
+var Settings = gan.Settings{
+	{Key: ParamResolution, Default: 32, Help: "output resolution, a power of two >= 8, grown to from 4x4"},
+	{Key: ParamImageChannels, Default: 1, Help: "image channels: 1 (grey) or 3 (RGB); a new run's follow its data set"},
+	{Key: ParamLatentDim, Default: 128, Help: "size of the latent z (paper: 512)"},
+	{Key: ParamChannelBase, Default: 512, Help: "feature maps at resolution r: min(progan_channel_base / r, progan_channel_max) (paper: 16384, 512 maps up to 32x32)"},
+	{Key: ParamChannelMax, Default: 64, Help: "the most feature maps of any resolution (paper: 512)"},
+	{Key: ParamFadeKimg, Default: 3.0, Help: "each new resolution's fade-in phase, in kimg (paper: 800; official code: 600); must be > 0"},
+	{Key: ParamStableKimg, Default: 3.0, Help: "each resolution's stabilize phase, in kimg (paper: 800; official code: 600)"},
+	{Key: ParamResetOptimizers, Default: true, Help: "start the optimizers' state afresh at each new resolution (the official code does)"},
+	{Key: ParamBatchSizes, Default: "", Help: "batch sizes per resolution, such as 4:64,8:32 (the others: batch_size)"},
+}
+
+// trainedWith is ProGAN's objective: WGAN-GP (lambda 10, drift 0.001), Adam lr 0.001 with betas
+// 0 and 0.99, and G's moving average with beta 0.999.
+var trainedWith = map[string]any{"loss": "wgan", "gp_lambda": 10.0, "drift": 0.001,
+	"learning_rate": 0.001, "adam_beta1": 0.0, "adam_beta2": 0.99, "optimizer": "adam", "ema_beta": 0.999}
+
+// Presets are ProGAN at the repository's scales; the first is the default.
+var Presets = []gan.Preset{
+	preset("progan-32", "MNIST or Fashion-MNIST 32x32 grey, 64 channels up to 8x8 then 32 and 16, 3+3 kimg per resolution: minutes on 2 cores",
+		Config{Resolution: 32, ImageChannels: 1, LatentDim: 128, ChannelBase: 512, ChannelMax: 64, FadeKimg: 3, StableKimg: 3, ResetOptimizers: true},
+		map[string]any{"kimg": 30.0, "dataset": "mnist"}),
+	preset("progan-64", "the emoji set at 64x64 RGB, 64 channels up to 16x16 then 32 and 16, 4+4 kimg per resolution",
+		Config{Resolution: 64, ImageChannels: 3, LatentDim: 128, ChannelBase: 1024, ChannelMax: 64, FadeKimg: 4, StableKimg: 4, ResetOptimizers: true},
+		map[string]any{"kimg": 48.0, "dataset": "emoji"}),
+}
+
+func preset(name, description string, c Config, run map[string]any) gan.Preset {
+	settings := c.Settings()
+	for _, m := range []map[string]any{trainedWith, run} {
+		for k, v := range m {
+			settings[k] = v
+		}
+	}
+	return gan.Preset{Name: name, Description: description, Settings: settings}
+}
+
+// Family is ProGAN as the model registry lists it.
+var Family = gan.Family{
+	Name:              "progan",
+	Description:       "ProGAN (Karras et al. 2018): grown from 4x4, each new resolution faded in over the previous one",
+	Settings:          Settings,
+	Presets:           Presets,
+	ResolutionSetting: ParamResolution,
+	ChannelsSetting:   ParamImageChannels,
+	New: func(ctx *context.Context) (gan.Model, error) {
+		cfg, err := FromContext(ctx)
+		return cfg.Model(), err
+	},
+}
+
+// Channels returns the number of feature maps at resolution r.
+func (c Config) Channels(r int) int { return min(c.ChannelBase/r, c.ChannelMax) }
+
+// Validate reports the first inconsistent setting, naming it.
+func (c Config) Validate() error {
+	switch {
+	case c.Resolution < 8 || c.Resolution&(c.Resolution-1) != 0:
+		return errors.Errorf("progan: %s=%d must be a power of two >= 8", ParamResolution, c.Resolution)
+	case c.ImageChannels <= 0 || c.LatentDim <= 0 || c.ChannelBase <= 0 || c.ChannelMax <= 0:
+		return errors.Errorf("progan: %s, %s, %s and %s must be positive", ParamImageChannels, ParamLatentDim, ParamChannelBase, ParamChannelMax)
+	case !(c.FadeKimg > 0):
+		return errors.Errorf("progan: %s=%g: a fade-in must last (> 0 kimg)", ParamFadeKimg, c.FadeKimg)
+	case c.StableKimg < 0:
+		return errors.Errorf("progan: %s=%g must be >= 0", ParamStableKimg, c.StableKimg)
+	}
+	for r, b := range c.BatchSizes {
+		if r < 4 || r > c.Resolution || r&(r-1) != 0 || b <= 0 {
+			return errors.Errorf("progan: %s: batch size %d at resolution %d: want positive sizes at resolutions 4 to %d", ParamBatchSizes, b, r, c.Resolution)
+		}
+	}
+	return nil
+}
+
+// Settings returns c as the family's settings.
+func (c Config) Settings() map[string]any {
+	var sizes []string
+	for r := 4; r <= c.Resolution; r *= 2 {
+		if b, ok := c.BatchSizes[r]; ok {
+			sizes = append(sizes, fmt.Sprintf("%d:%d", r, b))
+		}
+	}
+	return map[string]any{
+		ParamResolution: c.Resolution, ParamImageChannels: c.ImageChannels, ParamLatentDim: c.LatentDim,
+		ParamChannelBase: c.ChannelBase, ParamChannelMax: c.ChannelMax, ParamFadeKimg: c.FadeKimg, ParamStableKimg: c.StableKimg,
+		ParamResetOptimizers: c.ResetOptimizers, ParamBatchSizes: strings.Join(sizes, ","),
+	}
+}
+
+// FromContext reads the family's settings, validated.
+func FromContext(ctx *context.Context) (Config, error) {
+	c := Config{
+		Resolution:      gan.Get[int](ctx, Settings, ParamResolution),
+		ImageChannels:   gan.Get[int](ctx, Settings, ParamImageChannels),
+		LatentDim:       gan.Get[int](ctx, Settings, ParamLatentDim),
+		ChannelBase:     gan.Get[int](ctx, Settings, ParamChannelBase),
+		ChannelMax:      gan.Get[int](ctx, Settings, ParamChannelMax),
+		FadeKimg:        gan.Get[float64](ctx, Settings, ParamFadeKimg),
+		StableKimg:      gan.Get[float64](ctx, Settings, ParamStableKimg),
+		ResetOptimizers: gan.Get[bool](ctx, Settings, ParamResetOptimizers),
+	}
+	spec := gan.Get[string](ctx, Settings, ParamBatchSizes)
+	for _, field := range strings.Split(spec, ",") {
+		if field = strings.TrimSpace(field); field == "" {
+			continue
+		}
+		r, b, ok := strings.Cut(field, ":")
+		res, err1 := strconv.Atoi(r)
+		size, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil {
+			return c, errors.Errorf("progan: %s=%q: %q is not resolution:batch (such as 4:64,8:32)", ParamBatchSizes, spec, field)
+		}
+		if c.BatchSizes == nil {
+			c.BatchSizes = map[int]int{}
+		}
+		c.BatchSizes[res] = size
+	}
+	return c, c.Validate()
+}
+
+// phase is one stage of the growing schedule.
+type phase struct {
+	resolution int
+	fading     bool
+	start, end float64 // kimg
+}
+
+func (p phase) key() string {
+	if p.fading {
+		return fmt.Sprintf("%dx%d fade-in", p.resolution, p.resolution)
+	}
+	return fmt.Sprintf("%dx%d", p.resolution, p.resolution)
+}
+
+// schedule lists the phases: 4x4 stabilize, then for each resolution a fade-in and a stabilize
+// phase; the last phase lasts to the end of training.
+func (c Config) schedule() []phase {
+	phases := []phase{{resolution: 4, start: 0, end: c.StableKimg}}
+	for r := 8; r <= c.Resolution; r *= 2 {
+		last := phases[len(phases)-1].end
+		phases = append(phases, phase{resolution: r, fading: true, start: last, end: last + c.FadeKimg},
+			phase{resolution: r, start: last + c.FadeKimg, end: last + c.FadeKimg + c.StableKimg})
+	}
+	return phases
+}
+
+// stage returns the stage at kimg; alpha grows linearly in images shown over a fade-in.
+func (c Config) stage(kimg float64) gan.Stage {
+	phases := c.schedule()
+	p := phases[len(phases)-1]
+	for _, candidate := range phases {
+		if kimg < candidate.end {
+			p = candidate
+			break
+		}
+	}
+	alpha := 1.0
+	if p.fading {
+		alpha = (kimg - p.start) / (p.end - p.start)
+	}
+	return gan.Stage{Key: p.key(), Alpha: alpha, BatchSize: c.BatchSizes[p.resolution],
+		ResetOptimizers: c.ResetOptimizers && p.fading}
+}
+
+// stageOf parses the stage a graph is built for: its resolution and whether it fades in. A
+// graph without a stage (sampling outside training) is the final resolution, stable.
+func (c Config) stageOf(ctx *context.Context, g *Graph) (resolution int, fading bool) {
+	key := gan.StageKey(ctx, g)
+	if key == "" {
+		return c.Resolution, false
+	}
+	for _, p := range c.schedule() {
+		if p.key() == key {
+			return p.resolution, p.fading
+		}
+	}
+	panic(errors.Errorf("progan: graph built for stage %q, not one of %s's schedule", key, c.name()))
+}
+
+func (c Config) name() string {
+	return fmt.Sprintf("ProGAN %dx%dx%d", c.Resolution, c.Resolution, c.ImageChannels)
+}
+
+// Model is c as the training machinery sees it.
+func (c Config) Model() gan.Model {
+	g := blocks.ProGANGenerator{FeatureMaps: c.Channels, ImageChannels: c.ImageChannels}
+	d := blocks.ProGANDiscriminator{FeatureMaps: c.Channels}
+	var keys []string
+	for _, p := range c.schedule() {
+		keys = append(keys, p.key())
+	}
+	phases := c.schedule()
+	return gan.Model{
+		Name:       c.name(),
+		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim,
+		Generator: func(ctx *context.Context, z, _ *Node) []*Node {
+			resolution, fading := c.stageOf(ctx, z.Graph())
+			outputs := blocks.OutputFinal
+			if fading {
+				outputs = blocks.OutputFadeIn
+			}
+			return blocks.Generator(ctx, g, resolution, outputs, z, nil)
+		},
+		Discriminator: func(ctx *context.Context, images []*Node, _ *Node) *Node {
+			resolution, fading := c.stageOf(ctx, images[0].Graph())
+			return blocks.Discriminator(ctx, d, resolution, blocks.Inputs{FadeIn: fading}, images, nil)
+		},
+		RealInputs: func(ctx *context.Context, real *Node) []*Node {
+			resolution, fading := c.stageOf(ctx, real.Graph())
+			for real.Shape().Dimensions[1] > resolution {
+				real = ops.AvgPool2x(real)
+			}
+			if alpha := gan.Alpha(ctx, real.Graph()); fading && alpha != nil {
+				// The reals too move from the previous resolution (upsampled) to this one.
+				low := ops.UpsampleNearest2x(ops.AvgPool2x(real))
+				real = Add(low, Mul(ConvertDType(alpha, real.DType()), Sub(real, low)))
+			}
+			return []*Node{real}
+		},
+		Stage:          c.stage,
+		StageKeys:      keys,
+		FinalStageKimg: phases[len(phases)-1].start,
+	}
+}
