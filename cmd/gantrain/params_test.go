@@ -51,7 +51,9 @@ func TestSetPreset(t *testing.T) {
 func TestListing(t *testing.T) {
 	text := listing()
 	for _, want := range []string{"model=msggan", "preset=msg-progan-32 (default)", "preset=cpu-rgb", "preset=paper",
-		"msggan_connections", "gp_lambda", "r1_interval", "dataset", "sample_latents", "mbstd_group_size", "learning_rate"} {
+		"msggan_connections", "gp_lambda", "r1_interval", "dataset", "sample_latents", "mbstd_group_size", "learning_rate",
+		"model=progan", "preset=progan-32", "preset=msg-progan-32-rmsprop", "progan_fade_kimg", "msggan_mbstd", "metrics", "stability_latents",
+		"coarse is 4, middle 8"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("-list lacks %q", want)
 		}

@@ -85,11 +85,12 @@ const MinTile = 64
 var labelFace = basicfont.Face7x13
 
 // LabelledScaleGrid is ScaleGrid with every tile enlarged (nearest, by an integer factor) to at
-// least MinTile pixels, under a header: title on the first line, each column's resolution above
-// it on the second.
-func LabelledScaleGrid(scales []Images, samples int, title string) *image.RGBA {
+// least minTile pixels (MinTile for small models; a growing model's final resolution, so its
+// early stages show at the size they grow to), under a header: title on the first line, each
+// column's resolution above it on the second.
+func LabelledScaleGrid(scales []Images, samples, minTile int, title string) *image.RGBA {
 	largest := scales[len(scales)-1]
-	factor := max((MinTile+largest.Width-1)/largest.Width, 1)
+	factor := max((minTile+largest.Width-1)/largest.Width, 1)
 	tileW, tileH := largest.Width*factor, largest.Height*factor
 	samples = min(samples, largest.Batch)
 	body := canvas(len(scales), samples, tileW, tileH)

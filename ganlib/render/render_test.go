@@ -54,7 +54,7 @@ func TestLabelledScaleGrid(t *testing.T) {
 	for i := range fine.Pixels {
 		fine.Pixels[i] = 1 // white
 	}
-	grid := LabelledScaleGrid([]Images{coarse, fine}, 2, "kimg 1.008")
+	grid := LabelledScaleGrid([]Images{coarse, fine}, 2, MinTile, "kimg 1.008")
 	const header = 2*14 + gap
 	// 8 px enlarged 8x: 64-pixel tiles, 2 columns and 2 rows with 2-pixel gaps.
 	if b := grid.Bounds(); b.Dx() != 2*(64+gap)+gap || b.Dy() != header+2*(64+gap)+gap {
@@ -78,5 +78,15 @@ func TestLabelledScaleGrid(t *testing.T) {
 	}
 	if dark[0] < 50 || dark[1] < 10 {
 		t.Errorf("header dark pixels per line %v: want the title and the column labels drawn", dark)
+	}
+}
+
+// TestLabelledScaleGridToFinalSize: a growing model's early stage (one 8x8 image) shown at its
+// final 128x128 size.
+func TestLabelledScaleGridToFinalSize(t *testing.T) {
+	stage := Images{Batch: 1, Height: 8, Width: 8, Channels: 1, Pixels: make([]float32, 64)}
+	grid := LabelledScaleGrid([]Images{stage}, 1, 128, "stage 8x8")
+	if b := grid.Bounds(); b.Dy() != 2*14+gap+128+2*gap {
+		t.Errorf("grid %v: want one 128-pixel tile under the header", b)
 	}
 }

@@ -17,7 +17,8 @@ var Settings = gan.Settings{{Key: ParamSampleLatents, Default: 8, Help: "fixed l
 
 // SampleGrids returns the snapshot hook that writes the run's sample grid
 // (runs.Dir.SamplesPath): the generator's moving average on the fixed latents, one row per
-// latent, one column per scale, under a header naming the model, the kimg and each column's
+// latent, one column per scale (a growing model: its current stage's image, enlarged to the
+// final resolution), under a header naming the model, the kimg, the stage and each column's
 // resolution (LabelledScaleGrid). The latents come from the run's seed through a
 // generator of their own, so they are the same at every snapshot and after a resume. It reads
 // their number from ctx (ParamSampleLatents).
@@ -43,7 +44,7 @@ func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
 		if e.Tick.Stage != "" {
 			title += ", stage " + e.Tick.Stage
 		}
-		if err := WritePNG(path, LabelledScaleGrid(scales, n, title)); err != nil {
+		if err := WritePNG(path, LabelledScaleGrid(scales, n, max(MinTile, e.Model.Resolution), title)); err != nil {
 			return err
 		}
 		e.Tick.SamplesPath = path

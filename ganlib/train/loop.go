@@ -390,7 +390,7 @@ func (l *Loop) enterStage() gan.Stage {
 	if stage.BatchSize > 0 {
 		note += fmt.Sprintf(", batch size %d", stage.BatchSize)
 	}
-	if l.stageKey != "" && stage.ResetOptimizers {
+	if stage.ResetOptimizers {
 		for v := range l.Ctx.IterVariables() {
 			if strings.HasPrefix(v.Scope(), "/optimizer/") && v.HasValue() {
 				v.MustSetValue(tensors.FromShape(v.Shape()))

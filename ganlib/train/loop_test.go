@@ -187,14 +187,27 @@ func TestStagesCompileOncePerStage(t *testing.T) {
 		if kimg < 0.08 {
 			return gan.Stage{Key: "low", Alpha: kimg / 0.08}
 		}
-		return gan.Stage{Key: "high", Alpha: 1}
+		return gan.Stage{Key: "high", Alpha: 1, BatchSize: 4, ResetOptimizers: true}
 	}
-	loop.OnTick(func(tick *runs.Tick) { alphas = append(alphas, tick.Alpha) })
+	var iterations int64
+	loop.OnTick(func(tick *runs.Tick) { alphas, iterations = append(alphas, tick.Alpha), tick.Iterations })
 	if err := loop.Run(""); err != nil {
 		t.Fatal(err)
 	}
-	// 20 iterations; per stage one D-step and one G-step graph, plus the sampling graph in the
-	// stage that snapshots ("high").
+	// 10 iterations of 8 images, then 20 of 4 in "high", whose optimizers started afresh: their
+	// step counters count its iterations only.
+	for _, network := range []string{"generator", "discriminator"} {
+		step := loop.Ctx.InAbsPath("/optimizer/" + network).GetVariable("step")
+		if step == nil {
+			t.Fatalf("no /optimizer/%s step counter", network)
+		}
+		value, _ := step.Value()
+		if n := tensors.ToScalar[float32](value); iterations != 30 || n != 20 {
+			t.Errorf("%d iterations, %s's optimizer at step %g; want 30 and 20 (reset when \"high\" began)", iterations, network, n)
+		}
+	}
+	// Per stage one D-step and one G-step graph, plus the sampling graph in the stage that
+	// snapshots ("high").
 	if generatorBuilds != 5 {
 		t.Errorf("generator traced %d times, want 5", generatorBuilds)
 	}
