@@ -407,6 +407,30 @@ func TestErrorsAreClearAndEarly(t *testing.T) {
 	}
 }
 
+// TestGrowingAndAblationSettingsAreCheckedEarly: a growing schedule the run does not finish, a
+// fade-in of 0 kimg, batch sizes at a resolution the model lacks, a connection level or list the
+// model cannot have, an unknown phi, mbstd placement or metric: each stops gantrain with one line
+// naming the setting and what it allows, before any data is read or graph compiled.
+func TestGrowingAndAblationSettingsAreCheckedEarly(t *testing.T) {
+	root := t.TempDir()
+	for _, tc := range []struct{ set, want string }{
+		{"model=progan;kimg=10", `kimg=10 ends before ProGAN 32x32x1's growing schedule reaches its last stage "32x32", at kimg 18`},
+		{"model=progan;progan_fade_kimg=0", "progan_fade_kimg=0: a fade-in must last"},
+		{"model=progan;progan_batch_sizes=64:8", "progan_batch_sizes: batch size 8 at resolution 64: want positive sizes at resolutions 4 to 32"},
+		{"msggan_resolution=8;msggan_connections=middle", "msggan_connections=middle: a 8x8 model has no middle resolution"},
+		{"msggan_connections=4,64", "connection at resolution 64 not in [4 8 16] (msggan_connections)"},
+		{"msggan_connections=corse", "neither a level nor a resolution: use all, none, coarse, middle, fine"},
+		{"msggan_phi=concat", `msggan_phi: unknown phi "concat": use "simple", "lin_cat" or "cat_lin"`},
+		{"msggan_mbstd=first", `msggan_mbstd="first": use "every_block"`},
+		{"metrics=fid", `metrics="fid": no metric "fid"; the metrics are stability`},
+	} {
+		out, code := gantrain(t, "-out", root, "-set", tc.set)
+		if code == 0 || !strings.Contains(out, tc.want) || strings.Contains(out, "data mnist") || strings.Contains(out, ".go:") {
+			t.Errorf("-set %q: exit %d; want one line with %q before the data is read:\n%s", tc.set, code, tc.want, out)
+		}
+	}
+}
+
 // TestHelpAndList (defect 8): -help points at -list, and -list gives every setting its meaning,
 // allowed values and default (the msggan keys their real defaults).
 func TestHelpAndList(t *testing.T) {

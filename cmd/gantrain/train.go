@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/engine"
@@ -116,7 +117,16 @@ func (c *command) run() error {
 		loop.Stop()
 	}
 	c.mu.Unlock()
-	return loop.Run(snapshot)
+	start := time.Now()
+	if err := loop.Run(snapshot); err != nil {
+		return err
+	}
+	done := fmt.Sprintf("gantrain: done in %s, run folder %s", time.Since(start).Round(time.Second), c.dir.Path)
+	if samples, err := c.dir.Samples(); err == nil && len(samples) > 0 {
+		done += "; the last samples: " + samples[len(samples)-1].Path
+	}
+	log.Print(done)
+	return nil
 }
 
 // locateResume finds the snapshot -resume names ("" for a new run) and the run folder it is in.
