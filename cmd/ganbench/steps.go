@@ -163,9 +163,13 @@ func benchSteps(b *bench, ctx *context.Context, batch int, rng *rand.Rand, stage
 	dArgs, dOwned := s.inputs(s.d, rng, batch)
 	gArgs, gOwned := s.inputs(s.g, rng, batch)
 	defer finalize(append(dOwned, gOwned...))
+	name := fmt.Sprintf("%dx%d", s.model.Resolution, s.model.Resolution)
+	if stage != "" {
+		name += " [" + stage + "]"
+	}
 	jobs := []job{
-		{name: fmt.Sprintf("%dx%d D step", s.model.Resolution, s.model.Resolution), run: func() ([]*tensors.Tensor, error) { return s.dExec.Exec(dArgs...) }, release: func() {}},
-		{name: fmt.Sprintf("%dx%d G step", s.model.Resolution, s.model.Resolution), run: func() ([]*tensors.Tensor, error) { return s.gExec.Exec(gArgs...) }, release: func() {}},
+		{name: name + " D step", run: func() ([]*tensors.Tensor, error) { return s.dExec.Exec(dArgs...) }, release: func() {}},
+		{name: name + " G step", run: func() ([]*tensors.Tensor, error) { return s.gExec.Exec(gArgs...) }, release: func() {}},
 	}
 	timings, warmups, err := b.timing.measure(jobs)
 	if err != nil {
