@@ -31,10 +31,10 @@ mutations=(
 	"grey-channel-shift|datasets/resize.go|copy(dst[i*channels:(i+1)*channels], src[i*stride:])|copy(dst[i*channels:(i+1)*channels], src[i*stride+1:])|./datasets|^FuzzDecodeImage\$"
 	"fade-in-g-alpha-ignored|ganlib/blocks/generator.go|return append(images, Add(old, Mul(ConvertDType(alpha, img.DType()), Sub(img, old))))|return append(images, Add(old, Sub(img, old)))|./ganlib/models/progan|^TestFadeInIsContinuous\$"
 	"fade-in-d-alpha-ignored|ganlib/blocks/discriminator.go|x = Add(old, Mul(ConvertDType(alpha, x.DType()), Sub(x, old)))|x = Add(old, Sub(x, old))|./ganlib/models/progan|^TestFadeInIsContinuous\$"
-	"real-fade-in-off|ganlib/models/progan/progan.go|real = Add(low, Mul(ConvertDType(alpha, real.DType()), Sub(real, low)))|real = Add(low, Sub(real, low))|./ganlib/models/progan|^TestRealInputsFadeIn\$"
+	"real-fade-in-off|ganlib/growing/growing.go|real = Add(low, Mul(ConvertDType(alpha, real.DType()), Sub(real, low)))|real = Add(low, Sub(real, low))|./ganlib/models/progan|^TestRealInputsFadeIn\$"
 	"optimizer-reset-off|ganlib/train/loop.go|v.MustSetValue(tensors.FromShape(v.Shape()))|_ = v|./ganlib/train|^TestStagesCompileOncePerStage\$"
 	"stage-not-resumed|ganlib/train/loop.go|l.stageKey = s.Stage|l.stageKey = \"\"|./ganlib/models|^TestResumeMidFadeInIsExact\$"
-	"level-boundary|ganlib/models/msggan/config.go|case (k-2)*4 < n-2:|case (k-2)*4 <= n-2:|./ganlib/models/msggan|^TestConnectionLevels\$"
+	"level-boundary|ganlib/blocks/connections.go|case (k-2)*4 < n-2:|case (k-2)*4 <= n-2:|./ganlib/blocks|^TestConnectionLevels\$"
 	"mbstd-placement-ignored|ganlib/models/msggan/model.go|MbstdEveryBlock: !cfg.MbstdFinalOnly|MbstdEveryBlock: true|./ganlib/models/msggan|^TestParameterCounts\$"
 	"stability-absolute|ganlib/metrics/stability.go|sum += d * d|sum += max(d, -d)|./ganlib/metrics|^TestStability\$"
 )

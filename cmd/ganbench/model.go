@@ -13,7 +13,6 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/pkg/errors"
 )
 
 // presetContext returns the settings of a preset of family at a resolution (0: the preset's),
@@ -30,13 +29,21 @@ func presetContext(family gan.Family, preset string, resolution int) (*context.C
 // costs the same).
 const fadeAlpha = 0.5
 
-// modelSteps are a model's main D and G steps as the training loop builds them (train.Steps),
-// compiled on one backend.
+// modelSteps are a model's D and G steps as the training loop builds them (train.Steps),
+// compiled on one backend: the main ones and the lazy regularization steps.
 type modelSteps struct {
 	ctx          *context.Context
 	model        gan.Model
 	d, g         train.Step
 	dExec, gExec *context.Exec
+	lazy         []lazyStep
+}
+
+// lazyStep is a lazy regularization step (StyleGAN2's R1 and path length), run every
+// step.Phase.Interval steps of its network.
+type lazyStep struct {
+	step train.Step
+	exec *context.Exec
 }
 
 // newModelSteps builds the main steps of the model and objective ctx's settings describe, for
@@ -59,7 +66,7 @@ func newModelSteps(backend backends.Backend, ctx *context.Context, emaBeta float
 	for _, step := range steps {
 		switch {
 		case !step.Phase.Adversarial:
-			return nil, errors.Errorf("ganbench times main steps only; the objective %s has a lazy %s step", o, step.Phase.Name)
+			s.lazy = append(s.lazy, lazyStep{step: step})
 		case step.Phase.Network == objective.Discriminator:
 			s.d = step
 		default:
@@ -84,6 +91,11 @@ func newModelSteps(backend backends.Backend, ctx *context.Context, emaBeta float
 	}
 	if s.gExec, err = compile(s.g, emaBeta > 0); err != nil {
 		return nil, err
+	}
+	for i := range s.lazy {
+		if s.lazy[i].exec, err = compile(s.lazy[i].step, false); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -118,6 +130,9 @@ func (s *modelSteps) inputs(step train.Step, rng *rand.Rand, batch int) ([]any, 
 func (s *modelSteps) release() {
 	s.dExec.Finalize()
 	s.gExec.Finalize()
+	for _, l := range s.lazy {
+		l.exec.Finalize()
+	}
 }
 
 // countParams counts the trainable parameters under scope.

@@ -51,8 +51,9 @@ func stepsSuite(b *bench) (*table, error) {
 		return nil, err
 	}
 	t := &table{
-		title:  "WGAN-GP training steps (Adam; D step includes the gradient penalty's double backprop)",
-		header: []string{"preset", "resolution", "batch", "G params", "D params", "D step ms", "G step ms", "images/s (D+G)"},
+		title: "Training steps (Adam; a WGAN-GP D step includes the gradient penalty's double backprop)",
+		header: []string{"preset", "resolution", "batch", "G params", "D params", "D step ms", "G step ms", "lazy steps ms (every k steps)",
+			"images/s"},
 	}
 	compare := *stepsCompare != ""
 	if compare {
@@ -110,7 +111,9 @@ func stepsSuite(b *bench) (*table, error) {
 		t.notes = append(t.notes, fmt.Sprintf("[stage]: a growing model's step graphs at that stage of its schedule, real batches at the model's resolution "+
 			"average-pooled to the stage's as the loop does, fade-ins at alpha %g; parameters: the layers the stage uses", fadeAlpha))
 	}
-	t.notes = append(t.notes, "real images are random tensors: data loading is measured separately (## Data loaders)")
+	t.notes = append(t.notes, "real images are random tensors: data loading is measured separately (## Data loaders)",
+		"images/s = batch / (D step + G step + each lazy step / its interval): the training loop's rate with n_critic 1, lazy "+
+			"regularization (StyleGAN2's R1 every 16 D steps, path length every 4 G steps on half the batch) amortized")
 	if compare {
 		t.notes = append(t.notes, fmt.Sprintf("differences from %[1]s in %[3]s: one D step then one G step at batch %[2]d on -backend (float32) and on %[1]s from identical weights and inputs "+
 			"(verify.StepComparison): the largest relative difference of the steps' outputs (losses, gradient norms), and |g - g_ref|/|g_ref| for D's whole "+
@@ -171,6 +174,11 @@ func benchSteps(b *bench, ctx *context.Context, batch int, rng *rand.Rand, stage
 		{name: name + " D step", run: func() ([]*tensors.Tensor, error) { return s.dExec.Exec(dArgs...) }, release: func() {}},
 		{name: name + " G step", run: func() ([]*tensors.Tensor, error) { return s.gExec.Exec(gArgs...) }, release: func() {}},
 	}
+	for _, l := range s.lazy {
+		args, owned := s.inputs(l.step, rng, l.step.Batch(batch))
+		defer finalize(owned)
+		jobs = append(jobs, job{name: name + " " + l.step.Phase.Name, run: func() ([]*tensors.Tensor, error) { return l.exec.Exec(args...) }, release: func() {}})
+	}
 	timings, warmups, err := b.timing.measure(jobs)
 	if err != nil {
 		return nil, err
@@ -178,10 +186,20 @@ func benchSteps(b *bench, ctx *context.Context, batch int, rng *rand.Rand, stage
 	for _, outputs := range warmups {
 		finalize(outputs)
 	}
-	d, g := timings[0].median, timings[1].median
+	iteration := timings[0].median + timings[1].median
+	lazy := "none"
+	for i, l := range s.lazy {
+		if i == 0 {
+			lazy = ""
+		} else {
+			lazy += ", "
+		}
+		lazy += fmt.Sprintf("%s %s (%d)", l.step.Phase.Name, milliseconds(timings[2+i]), l.step.Phase.Interval)
+		iteration += timings[2+i].median / time.Duration(l.step.Phase.Interval)
+	}
 	return []string{fmt.Sprint(batch), parameters(ctx, gan.GeneratorScope), parameters(ctx, gan.DiscriminatorScope),
-		milliseconds(timings[0]), milliseconds(timings[1]),
-		fmt.Sprintf("%.2f", float64(batch)/(d+g).Seconds())}, nil
+		milliseconds(timings[0]), milliseconds(timings[1]), lazy,
+		fmt.Sprintf("%.2f", float64(batch)/iteration.Seconds())}, nil
 }
 
 // compareSteps runs verify.StepComparison between -compare (the reference) and the benchmarked

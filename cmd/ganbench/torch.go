@@ -249,8 +249,16 @@ func newOurIteration(b *bench) (o *ourIteration, err error) {
 	return o, nil
 }
 
-// runTorch runs the PyTorch script and parses its result.
+// runTorch runs the MSG-ProGAN PyTorch script and parses its result.
 func runTorch() (*torchResult, error) {
+	res := &torchResult{}
+	return res, runTorchScript(*torchScript, res, "--iters", fmt.Sprint(*torchIters), "--threads", fmt.Sprint(*torchThreads),
+		"--batch", fmt.Sprint(torchBatch), "--ema-beta", fmt.Sprint(torchEMABeta))
+}
+
+// runTorchScript runs a PyTorch twin with args and parses the JSON object on its last line
+// into result.
+func runTorchScript(script string, result any, args ...string) error {
 	python := *torchPython
 	if python == "" {
 		python = "python3"
@@ -258,23 +266,21 @@ func runTorch() (*torchResult, error) {
 			python = "/usr/bin/python3"
 		}
 	}
-	if _, err := os.Stat(*torchScript); err != nil {
-		return nil, errors.Errorf("PyTorch script %q not found (run from the repository root or set -torch-script): %v", *torchScript, err)
+	if _, err := os.Stat(script); err != nil {
+		return errors.Errorf("PyTorch script %q not found (run from the repository root or set its flag): %v", script, err)
 	}
-	cmd := exec.Command(python, *torchScript, "--iters", fmt.Sprint(*torchIters), "--threads", fmt.Sprint(*torchThreads),
-		"--batch", fmt.Sprint(torchBatch), "--ema-beta", fmt.Sprint(torchEMABeta))
+	cmd := exec.Command(python, append([]string{script}, args...)...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = os.Stderr
 	log.Printf("running %s", strings.Join(cmd.Args, " "))
 	if err := cmd.Run(); err != nil {
-		return nil, errors.Errorf("%s: %v (install PyTorch: apt-get install python3-torch, or pip install torch into the interpreter given by -torch-python)",
+		return errors.Errorf("%s: %v (install PyTorch: apt-get install python3-torch, or pip install torch into the interpreter given by -torch-python)",
 			strings.Join(cmd.Args, " "), err)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	res := &torchResult{}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), res); err != nil {
-		return nil, errors.Wrapf(err, "parsing the PyTorch script's result %q", lines[len(lines)-1])
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), result); err != nil {
+		return errors.Wrapf(err, "parsing the PyTorch script's result %q", lines[len(lines)-1])
 	}
-	return res, nil
+	return nil
 }

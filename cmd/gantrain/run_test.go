@@ -409,7 +409,9 @@ func TestErrorsAreClearAndEarly(t *testing.T) {
 
 // TestGrowingAndAblationSettingsAreCheckedEarly: a growing schedule the run does not finish, a
 // fade-in of 0 kimg, batch sizes at a resolution the model lacks, a connection level or list the
-// model cannot have, an unknown phi, mbstd placement or metric: each stops gantrain with one line
+// model cannot have, an unknown phi, mbstd placement or metric, an unknown StyleGAN2 config,
+// architecture or phi, a truncation cutoff beyond the style latents, a path-length weight on a
+// model without a mapping network: each stops gantrain with one line
 // naming the setting and what it allows, before any data is read or graph compiled.
 func TestGrowingAndAblationSettingsAreCheckedEarly(t *testing.T) {
 	root := t.TempDir()
@@ -423,6 +425,12 @@ func TestGrowingAndAblationSettingsAreCheckedEarly(t *testing.T) {
 		{"msggan_phi=concat", `msggan_phi: unknown phi "concat": use "simple", "lin_cat" or "cat_lin"`},
 		{"msggan_mbstd=first", `msggan_mbstd="first": use "every_block"`},
 		{"metrics=fid", `metrics="fid": no metric "fid"; the metrics are stability`},
+		{"model=stylegan2;preset=G-32", `model stylegan2 has no preset "G-32": use one of E-32, A-32`},
+		{"model=stylegan2;stylegan2_g_architecture=dense", `stylegan2_g_architecture="dense": use orig, skip, resnet`},
+		{"model=stylegan2;preset=msg-stylegan-32;stylegan2_msg_phi=max", `stylegan2_msg_phi: unknown phi "max"`},
+		{"model=stylegan2;stylegan2_truncation_cutoff=9", "stylegan2_truncation_cutoff=9: a 32x32 model has 8 style latents"},
+		{"model=stylegan2;preset=A-32;kimg=10", `kimg=10 ends before StyleGAN2 32x32x1 (G orig, D orig)'s growing schedule reaches its last stage "32x32", at kimg 36`},
+		{"pl_weight=2", "path-length regularization (pl_weight > 0) needs a style-based model with Mapping and Synthesis; MSG-ProGAN 32x32x1 has none"},
 	} {
 		out, code := gantrain(t, "-out", root, "-set", tc.set)
 		if code == 0 || !strings.Contains(out, tc.want) || strings.Contains(out, "data mnist") || strings.Contains(out, ".go:") {

@@ -61,6 +61,8 @@ func TestGeneratorOutputs(t *testing.T) {
 		{OutputFinal, "input4@/generator/block4 block8@/generator/block8 block16@/generator/block16 image16@/generator/to_rgb16", []int{16}},
 		{OutputEveryScale, "input4@/generator/block4 image4@/generator/to_rgb4 block8@/generator/block8 image8@/generator/to_rgb8 " +
 			"block16@/generator/block16 image16@/generator/to_rgb16", []int{4, 8, 16}},
+		{OutputSkip, "input4@/generator/block4 image4@/generator/to_rgb4 block8@/generator/block8 image8@/generator/to_rgb8 " +
+			"block16@/generator/block16 image16@/generator/to_rgb16", []int{16}},
 	} {
 		r := &recorder{}
 		var sizes []int
@@ -131,5 +133,43 @@ func TestPhiValidate(t *testing.T) {
 	}
 	if err := Phi("concat").Validate(); err == nil || !strings.Contains(err.Error(), "lin_cat") {
 		t.Errorf("unknown phi: %v, want the list", err)
+	}
+}
+
+// valuedImages is a recorder whose images at resolution r hold the value r everywhere.
+type valuedImages struct{ recorder }
+
+func (v *valuedImages) ToImage(ctx *context.Context, x *Node, res int) *Node {
+	return AddScalar(v.recorder.ToImage(ctx, x, res), float64(res))
+}
+
+// TestGeneratorSkipSums: StyleGAN2's output skips sum every resolution's image, upsampled with
+// the [1,3,3,1] filter; away from the borders a constant image stays constant, so the centre of
+// the 16x16 output is 4 + 8 + 16.
+func TestGeneratorSkipSums(t *testing.T) {
+	out := context.MustExecOnce(gradcheck.PureGo(), context.New(), func(ctx *context.Context, z *Node) *Node {
+		return Generator(ctx.In("generator"), &valuedImages{}, 16, OutputSkip, z, nil)[0]
+	}, [][]float32{{0, 0, 0}})
+	values := out.Value().([][][][]float32)
+	if got := values[0][8][8][0]; got != 28 {
+		t.Errorf("centre of the skip sum %g, want 4 + 8 + 16 = 28", got)
+	}
+	if corner := values[0][0][0][0]; corner >= 28 {
+		t.Errorf("corner %g: the upsampled images should fade at the zero-padded border", corner)
+	}
+}
+
+// TestDiscriminatorSkipInputs: with input skips every block below the full resolution, and the
+// 4x4 output block, adds the fromRGB of the downsampled image.
+func TestDiscriminatorSkipInputs(t *testing.T) {
+	r := &recorder{}
+	g := NewGraph(gradcheck.PureGo(), "discriminator")
+	defer g.Finalize()
+	img := Parameter(g, "x", shapes.Make(dtypes.Float32, 2, 16, 16, 1))
+	Discriminator(context.New().In("discriminator"), r, 16, Inputs{Skip: true}, []*Node{img}, nil)
+	want := "from16@/discriminator/from_rgb16 block16@/discriminator/block16 from8@/discriminator/from_rgb8 block8@/discriminator/block8 " +
+		"from4@/discriminator/from_rgb4 output4@/discriminator/block4"
+	if got := strings.Join(r.calls, " "); got != want {
+		t.Errorf("calls %q, want %q", got, want)
 	}
 }

@@ -33,6 +33,10 @@ type Inputs struct {
 	// image's features (fromRGB of its 2x average pool): ProGAN's growing, D's side. Without an
 	// alpha in the graph there is nothing to blend.
 	FadeIn bool
+	// Skip adds to each block's input the fromRGB of the image downsampled to its resolution
+	// with the [1,3,3,1] filter (StyleGAN2's input skips, Fig. 7b), down to the 4x4 output
+	// block.
+	Skip bool
 }
 
 // Discriminator scores images (one per resolution, in any order; those at unconnected
@@ -47,8 +51,13 @@ func Discriminator(ctx *context.Context, blocks DiscriminatorBlocks, resolution 
 		panic(errors.Errorf("blocks.Discriminator: no image at the final resolution %d among the inputs", resolution))
 	}
 	x := blocks.FromImage(ctx.Inf("from_rgb%d", resolution), full, resolution)
+	skipped := full
 	for r := resolution; ; r /= 2 {
 		blockCtx := ctx.Inf("block%d", r)
+		if r < resolution && inputs.Skip {
+			skipped = ops.DownsampleFIR2x(skipped, ops.BilinearFilter)
+			x = Add(x, blocks.FromImage(ctx.Inf("from_rgb%d", r), skipped, r))
+		}
 		if r < resolution && slices.Contains(inputs.Connections, r) {
 			img, ok := byResolution[r]
 			if !ok {

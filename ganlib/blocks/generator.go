@@ -31,13 +31,19 @@ const (
 	// resolution's, upsampled (ProGAN's growing, Fig. 2): old + alpha (new - old), alpha the
 	// graph's gan.Alpha (none: the new image alone).
 	OutputFadeIn Outputs = "fade_in"
+	// OutputSkip is one image at the output resolution, the sum of every resolution's image,
+	// each upsampled with the [1,3,3,1] filter: img = up(img) + toRGB_r(x) (StyleGAN2's output
+	// skips, Fig. 7b).
+	OutputSkip Outputs = "skip"
 )
 
 // Generator runs blocks from 4x4 up to resolution (a power of two >= 4) and returns the images
 // outputs asks for, the full resolution last.
 func Generator(ctx *context.Context, blocks GeneratorBlocks, resolution int, outputs Outputs, z, labels *Node) []*Node {
-	if outputs != OutputFinal && outputs != OutputEveryScale && outputs != OutputFadeIn {
-		panic(errors.Errorf("blocks.Generator: unknown outputs %q: use %q, %q or %q", outputs, OutputFinal, OutputEveryScale, OutputFadeIn))
+	switch outputs {
+	case OutputFinal, OutputEveryScale, OutputFadeIn, OutputSkip:
+	default:
+		panic(errors.Errorf("blocks.Generator: unknown outputs %q: use %q, %q, %q or %q", outputs, OutputFinal, OutputEveryScale, OutputFadeIn, OutputSkip))
 	}
 	alpha := gan.Alpha(ctx, z.Graph())
 	fading := outputs == OutputFadeIn && resolution > 4 && alpha != nil
@@ -54,7 +60,14 @@ func Generator(ctx *context.Context, blocks GeneratorBlocks, resolution int, out
 				return append(images, Add(old, Mul(ConvertDType(alpha, img.DType()), Sub(img, old))))
 			}
 		}
-		if r == resolution || outputs == OutputEveryScale {
+		switch {
+		case outputs == OutputSkip:
+			img := blocks.ToImage(ctx.Inf("to_rgb%d", r), x, r)
+			if len(images) > 0 {
+				img = Add(ops.UpsampleFIR2x(images[0], ops.BilinearFilter), img)
+			}
+			images = []*Node{img}
+		case r == resolution || outputs == OutputEveryScale:
 			images = append(images, blocks.ToImage(ctx.Inf("to_rgb%d", r), x, r))
 		}
 		if r >= resolution {

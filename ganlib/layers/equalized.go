@@ -46,6 +46,19 @@ func Conv2D(ctx *context.Context, x *Node, outChannels, kernelSize int, padding 
 	return ops.Conv2D(x, kernel, padding)
 }
 
+// ResampledConv2D is an equalized-learning-rate convolution without bias that also resamples
+// 2x as StyleGAN2's convolutions do (ops.ResampledConv2D with the [1,3,3,1] filter): same
+// padding without resampling, doubled or halved resolution with ops.Up2x or ops.Down2x.
+func ResampledConv2D(ctx *context.Context, x *Node, outChannels, kernelSize int, resampling ops.Resampling) *Node {
+	if x.Rank() != 4 {
+		panic(errors.Errorf("layers.ResampledConv2D in scope %q: want x [B,H,W,C], got %s", ctx.Scope(), x.Shape()))
+	}
+	cin := x.Shape().Dimensions[3]
+	kernel := equalizedWeight(ctx, x.Graph(), shapes.Make(x.DType(), kernelSize, kernelSize, cin, outChannels),
+		kernelSize*kernelSize*cin, 1)
+	return ops.ResampledConv2D(x, kernel, resampling, ops.BilinearFilter)
+}
+
 // Bias adds a learned bias (variable "biases", initialized to init, scaled by lrMul at run time)
 // along the last axis.
 func Bias(ctx *context.Context, x *Node, init, lrMul float64) *Node {

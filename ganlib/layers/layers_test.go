@@ -424,7 +424,7 @@ func TestStyleLayerGradients(t *testing.T) {
 			affine := Const(g, ctx.InspectVariable("/layer/affine", "weights").MustValue())
 			// Styles: equalized dense (wDim 4 -> scale 1/2) plus the affine bias.
 			styles := Add(MulScalar(DotGeneral(xs[1], []int{1}, nil, affine, []int{0}, nil), 0.5), Const(g, [][]float64{affineBias}))
-			y := ops.ModulatedConv2D(ops.UpsampleFIR2x(xs[0], ops.BilinearFilter), MulScalar(kernel, 1/math.Sqrt(27)), styles, true, ops.SamePadding(3))
+			y := ops.ModulatedConv2D(xs[0], MulScalar(kernel, 1/math.Sqrt(27)), styles, true, ops.Up2x)
 			y = Add(Add(y, MulScalar(Const(g, noise), 0.3)), Const(g, [][][][]float64{{{bias}}}))
 			return ops.LeakyReLU(y, 0.2, math.Sqrt2)
 		}

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/ganlab/gogan/ganlib/ops"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -55,10 +56,11 @@ func (b *ModulatedConvBuilder) Done() *Node {
 	styles := Styles(b.ctx, w, cin)
 	kernel := equalizedWeight(b.ctx, x.Graph(), shapes.Make(x.DType(), b.kernel, b.kernel, cin, b.outChannels),
 		b.kernel*b.kernel*cin, 1)
+	resampling := ops.NoResampling
 	if b.upsample {
-		x = ops.UpsampleFIR2x(x, ops.BilinearFilter)
+		resampling = ops.Up2x
 	}
-	return ops.ModulatedConv2D(x, kernel, styles, b.demodulate, ops.SamePadding(b.kernel))
+	return ops.ModulatedConv2D(x, kernel, styles, b.demodulate, resampling)
 }
 
 // Noise adds per-pixel noise [B, H, W, 1] scaled by a learned per-layer strength (variable
@@ -76,8 +78,10 @@ func Noise(ctx *context.Context, x, noise *Node) *Node {
 // StyleBuilder configures one StyleGAN2 synthesis layer; make one with Style and finish it with
 // Done.
 type StyleBuilder struct {
-	conv  *ModulatedConvBuilder
-	noise *Node
+	conv      *ModulatedConvBuilder
+	noise     *Node
+	noiseMode NoiseMode
+	adain     bool
 }
 
 // Style starts a StyleGAN2 synthesis layer of x to outChannels with styles from w: a modulated
@@ -94,11 +98,76 @@ func (b *StyleBuilder) Upsample() *StyleBuilder { b.conv.Upsample(); return b }
 // Noise fixes the noise [B, H, W, 1] (default: drawn at every run, see Noise).
 func (b *StyleBuilder) Noise(noise *Node) *StyleBuilder { b.noise = noise; return b }
 
+// NoiseMode sets where the layer's noise comes from (default NoiseRandom; Noise's fixed noise
+// wins).
+func (b *StyleBuilder) NoiseMode(mode NoiseMode) *StyleBuilder { b.noiseMode = mode; return b }
+
+// AdaIN makes the layer StyleGAN1's instead: a plain (unmodulated) conv, noise, bias and leaky
+// ReLU, then adaptive instance normalization, x_norm * s + b with s and b affine in w (s
+// starting at 1, b at 0): the baseline the StyleGAN2 paper's weight demodulation replaces
+// (Sec. 2.2, config A).
+func (b *StyleBuilder) AdaIN() *StyleBuilder { b.adain = true; return b }
+
 // Done builds the layer.
 func (b *StyleBuilder) Done() *Node {
-	y := b.conv.Done()
-	y = Noise(b.conv.ctx, y, b.noise)
-	return BiasLeakyReLU(b.conv.ctx, y, 1)
+	c := b.conv
+	var y *Node
+	if b.adain {
+		resampling := ops.NoResampling
+		if c.upsample {
+			resampling = ops.Up2x
+		}
+		y = ResampledConv2D(c.ctx, c.x, c.outChannels, c.kernel, resampling)
+	} else {
+		y = c.Done()
+	}
+	switch {
+	case b.noise != nil:
+		y = Noise(c.ctx, y, b.noise)
+	case b.noiseMode == NoiseConst:
+		y = Noise(c.ctx, y, ConstNoise(c.ctx, y))
+	case b.noiseMode != NoiseNone:
+		y = Noise(c.ctx, y, nil)
+	}
+	y = BiasLeakyReLU(c.ctx, y, 1)
+	if b.adain {
+		scale := Styles(c.ctx, c.w, c.outChannels)
+		shift := Bias(c.ctx.In("affine_shift"), Dense(c.ctx.In("affine_shift"), c.w, c.outChannels, 1), 0, 1)
+		batch := y.Shape().Dimensions[0]
+		y = Add(Mul(ops.InstanceNorm(y), Reshape(scale, batch, 1, 1, c.outChannels)), Reshape(shift, batch, 1, 1, c.outChannels))
+	}
+	return y
+}
+
+// NoiseMode is where a synthesis layer's noise comes from.
+type NoiseMode string
+
+const (
+	// NoiseRandom draws fresh noise at every run (training).
+	NoiseRandom NoiseMode = "random"
+	// NoiseConst uses one fixed noise image per layer (ConstNoise): the same picture for the same
+	// latent at every snapshot, as stylegan2-ada samples.
+	NoiseConst NoiseMode = "const"
+	// NoiseNone adds no noise.
+	NoiseNone NoiseMode = "none"
+)
+
+// NoiseModes are the modes, for settings' help and validation.
+var NoiseModes = []NoiseMode{NoiseRandom, NoiseConst, NoiseNone}
+
+// ConstNoise is the layer's fixed noise, [B, H, W, 1] broadcast from a non-trainable variable
+// "noise_const" [1, H, W, 1] drawn once from N(0, 1).
+func ConstNoise(ctx *context.Context, x *Node) *Node {
+	b, h, w := x.Shape().Dimensions[0], x.Shape().Dimensions[1], x.Shape().Dimensions[2]
+	v := ctx.WithInitializer(initializers.RandomNormalFn(ctx, 1)).VariableWithShape("noise_const", shapes.Make(x.DType(), 1, h, w, 1)).SetTrainable(false)
+	return BroadcastToDims(v.ValueGraph(x.Graph()), b, h, w, 1)
+}
+
+// ConstantInput is the synthesis network's learned 4x4 input [B, 4, 4, channels] (variable
+// "const", drawn from N(0, 1)), the same for every sample.
+func ConstantInput(ctx *context.Context, g *Graph, batch, channels int, dtype dtypes.DType) *Node {
+	v := ctx.WithInitializer(initializers.RandomNormalFn(ctx, 1)).VariableWithShape("const", shapes.Make(dtype, 1, 4, 4, channels))
+	return BroadcastToDims(v.ValueGraph(g), batch, 4, 4, channels)
 }
 
 // ToRGBStyled is StyleGAN2's toRGB: a modulated 1x1 conv without demodulation, plus bias.

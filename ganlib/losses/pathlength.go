@@ -57,6 +57,11 @@ func (p PathLength) Penalty(synthesis func(w *Node) *Node, w, noise, runningMean
 		panic(errors.Errorf("losses.PathLength: w must be [B, wDim] or [B, numWs, wDim], got %s", w.Shape()))
 	}
 	images := synthesis(w)
+	if images.Rank() == 4 && noise.Rank() == 4 && noise.Shape().Dimensions[1] > images.Shape().Dimensions[1] {
+		// A growing model's early stage: a crop of the noise is standard normal noise too.
+		d := images.Shape().Dimensions
+		noise = Slice(noise, AxisRange(), AxisRange(0, d[1]), AxisRange(0, d[2]), AxisRange())
+	}
 	if images.Rank() != 4 || !images.Shape().Equal(noise.Shape()) {
 		panic(errors.Errorf("losses.PathLength: images %s must be [B, H, W, C] and match noise %s", images.Shape(), noise.Shape()))
 	}

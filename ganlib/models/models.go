@@ -10,6 +10,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/layers"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/models/progan"
+	"github.com/ganlab/gogan/ganlib/models/stylegan2"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
 )
@@ -18,6 +19,7 @@ import (
 var Families = []gan.Family{
 	msggan.Family,
 	progan.Family,
+	stylegan2.Family,
 }
 
 // Settings are the keys that select a family and its preset, the layers' and every family's.

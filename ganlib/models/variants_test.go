@@ -8,11 +8,13 @@ import (
 	"testing"
 
 	"github.com/ganlab/gogan/datasets"
+	"github.com/ganlab/gogan/ganlib/blocks"
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/metrics"
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/models/progan"
+	"github.com/ganlab/gogan/ganlib/models/stylegan2"
 	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
@@ -25,6 +27,8 @@ var small = map[string]map[string]any{
 	"msggan": {gan.ParamPreset: "msg-progan-32", msggan.ParamLatentDim: 16, msggan.ParamChannelBase: 64, msggan.ParamChannelMax: 8},
 	"progan": {gan.ParamPreset: "progan-32", progan.ParamLatentDim: 16, progan.ParamChannelBase: 64, progan.ParamChannelMax: 8,
 		progan.ParamFadeKimg: 0.016, progan.ParamStableKimg: 0.016},
+	"stylegan2": {gan.ParamPreset: "E-32", stylegan2.ParamLatentDim: 16, stylegan2.ParamWDim: 16, stylegan2.ParamChannelBase: 64,
+		stylegan2.ParamChannelMax: 8, stylegan2.ParamFadeKimg: 0.016, stylegan2.ParamStableKimg: 0.016},
 }
 
 // variantContext is a family's tiny model with the variant's settings, trained kimg at batch 8.
@@ -69,27 +73,46 @@ func newLoop(t *testing.T, ctx *context.Context, dir string) *train.Loop {
 	return loop
 }
 
-// TestEveryVariantTrains: ProGAN growing through all its stages, and MSG-ProGAN with each phi,
-// each connection level and each minibatch-stddev placement, trains on 32x32 MNIST with finite
-// losses, and its snapshot restores into a fresh context with every variable bit-identical;
+// TestEveryVariantTrains: ProGAN growing through all its stages; MSG-ProGAN with each phi,
+// each connection level and each minibatch-stddev placement; StyleGAN2's configurations A-F
+// (A-D growing through all their stages), every other cell of its 3x3 architecture grid and
+// MSG-StyleGAN with each phi and connection level: each trains on 32x32 MNIST with finite
+// losses (R1 and path length in their lazy steps included), and its snapshot restores into a fresh context with every variable bit-identical;
 // a resumed run trains on from it.
 func TestEveryVariantTrains(t *testing.T) {
 	type variant struct {
 		family   string
 		settings map[string]any
+		growing  bool
 	}
-	variants := []variant{{"progan", nil}}
+	variants := []variant{{"progan", nil, true}}
 	for _, phi := range []string{"simple", "lin_cat", "cat_lin"} {
-		variants = append(variants, variant{"msggan", map[string]any{msggan.ParamPhi: phi}})
+		variants = append(variants, variant{"msggan", map[string]any{msggan.ParamPhi: phi}, false})
 	}
 	for _, level := range []string{"none", "coarse", "middle", "fine"} { // "all": above
-		variants = append(variants, variant{"msggan", map[string]any{msggan.ParamConnections: level}})
+		variants = append(variants, variant{"msggan", map[string]any{msggan.ParamConnections: level}, false})
 	}
-	variants = append(variants, variant{"msggan", map[string]any{msggan.ParamMbstd: msggan.MbstdFinal}})
+	variants = append(variants, variant{"msggan", map[string]any{msggan.ParamMbstd: blocks.MbstdInFinalBlock}, false})
+	for _, config := range []string{"A", "B", "C", "D", "E", "F"} {
+		variants = append(variants, variant{"stylegan2", map[string]any{gan.ParamPreset: config + "-32"}, config < "E"})
+	}
+	for _, g := range stylegan2.GArchitectures {
+		for _, d := range []stylegan2.Architecture{stylegan2.Orig, stylegan2.Skip, stylegan2.Resnet} {
+			if g != stylegan2.Skip || d != stylegan2.Resnet { // E
+				variants = append(variants, variant{"stylegan2", map[string]any{stylegan2.ParamGArchitecture: string(g), stylegan2.ParamDArchitecture: string(d)}, false})
+			}
+		}
+	}
+	for _, phi := range []string{"simple", "lin_cat", "cat_lin"} {
+		variants = append(variants, variant{"stylegan2", map[string]any{gan.ParamPreset: "msg-stylegan-32", stylegan2.ParamMSGPhi: phi}, false})
+	}
+	for _, level := range []string{"none", "coarse", "middle", "fine"} {
+		variants = append(variants, variant{"stylegan2", map[string]any{gan.ParamPreset: "msg-stylegan-32", stylegan2.ParamMSGConnections: level}, false})
+	}
 	for _, v := range variants {
 		t.Run(fmt.Sprintf("%s%v", v.family, v.settings), func(t *testing.T) {
 			kimg := 0.032 // 4 iterations
-			if v.family == "progan" {
+			if v.growing {
 				kimg = 0.112 // 4x4, then 8, 16 and 32 each faded in and stable: 14 iterations
 			}
 			dir := t.TempDir()
@@ -110,7 +133,7 @@ func TestEveryVariantTrains(t *testing.T) {
 					}
 				}
 			}
-			if want := len(loop.Model.StageKeys); v.family == "progan" && len(stages) != want {
+			if want := len(loop.Model.StageKeys); v.growing && len(stages) != want {
 				t.Errorf("ticks in stages %v, want all %d of %q", stages, want, loop.Model.StageKeys)
 			}
 

@@ -139,8 +139,10 @@ type Regularizer struct {
 	// Name is its statistic's name.
 	Name    string
 	Network Network
-	// Weight is what its value is multiplied by (for the log; Build applies it).
-	Weight float64
+	// Weight is what its value is multiplied by (for the log; Build applies it); WeightRule,
+	// when set, says how Build computes it instead (R1's automatic gamma).
+	Weight     float64
+	WeightRule string
 	// Interval 1 adds it to the network's loss at every step; k > 1 makes it lazy (StyleGAN2):
 	// evaluated every k steps in a step of its own, multiplied by k.
 	Interval int
@@ -216,6 +218,9 @@ func (o Objective) String() string {
 	parts := []string{o.Loss.Name}
 	for _, r := range o.Regularizers {
 		part := fmt.Sprintf("%s x%g on %s", r.Name, r.Weight, r.Network)
+		if r.WeightRule != "" {
+			part = fmt.Sprintf("%s x(%s) on %s", r.Name, r.WeightRule, r.Network)
+		}
 		if r.Interval > 1 {
 			part += fmt.Sprintf(" every %d steps", r.Interval)
 		}

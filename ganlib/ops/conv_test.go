@@ -65,3 +65,42 @@ func TestConv2D(t *testing.T) {
 		}
 	})
 }
+
+// TestConv2DStrided compares with the stride-1 loop reference kept at every stride-th position.
+func TestConv2DStrided(t *testing.T) {
+	cases := []struct {
+		name    string
+		kernel  int
+		padding Padding
+		stride  int
+	}{
+		{"3x3 same stride 2", 3, SamePadding(3), 2},
+		{"3x3 valid stride 2", 3, Padding{}, 2},
+		{"1x1 stride 2", 1, Padding{}, 2},
+		{"2x2 asymmetric stride 3", 2, Padding{{1, 0}, {0, 2}}, 3},
+		{"3x3 same stride 1", 3, SamePadding(3), 1},
+	}
+	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
+		for i, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				rng := newRNG(uint64(60 + i))
+				x := gradcheck.RandomInput(rng, 2, 5, 6, 3)
+				kernel := gradcheck.RandomInput(rng, tc.kernel, tc.kernel, 3, 2)
+				conv := func(in []*Node) *Node { return Conv2DStrided(in[0], in[1], tc.padding, tc.stride) }
+				dense, dd := referenceConv2D(toImage(x), kernel, tc.padding)
+				outH, outW := (dd[1]-1)/tc.stride+1, (dd[2]-1)/tc.stride+1
+				var want []float64
+				for n := range dd[0] {
+					for y := range outH {
+						for xx := range outW {
+							start := ((n*dd[1]+y*tc.stride)*dd[2] + xx*tc.stride) * dd[3]
+							want = append(want, dense[start:start+dd[3]]...)
+						}
+					}
+				}
+				assertClose(t, "Conv2DStrided", run(backend, conv, x, kernel), want, []int{dd[0], outH, outW, dd[3]}, 1e-12)
+				gradcheck.Check(t, backend, conv, []*tensors.Tensor{x, kernel}, gradcheck.Options{})
+			})
+		}
+	})
+}

@@ -46,3 +46,16 @@ func MinibatchStdDev(x *Node, groupSize, numFeatures int) *Node {
 	y = BroadcastToDims(Reshape(y, 1, m, 1, 1, numFeatures), g, m, h, w, numFeatures)
 	return Concatenate([]*Node{x, Reshape(y, b, h, w, numFeatures)}, 3)
 }
+
+// InstanceNormEpsilon is StyleGAN1's epsilon inside the instance-norm square root.
+const InstanceNormEpsilon = 1e-8
+
+// InstanceNorm normalizes every channel of every sample of x [B, H, W, C] over its pixels:
+// (x - mean) / sqrt(var + 1e-8), with the biased variance. It is the normalization half of
+// StyleGAN1's AdaIN; the styles' scale and bias come after it.
+func InstanceNorm(x *Node) *Node {
+	checkImage("InstanceNorm", x)
+	centered := Sub(x, ReduceAndKeep(x, ReduceMean, 1, 2))
+	variance := ReduceAndKeep(Square(centered), ReduceMean, 1, 2)
+	return Mul(centered, Rsqrt(AddScalar(variance, InstanceNormEpsilon)))
+}

@@ -116,3 +116,58 @@ func TestMinibatchStdDevPanics(t *testing.T) {
 	msg = panicMessage(t, backend, []int{4, 2, 2, 3}, func(x *Node) { MinibatchStdDev(x, 4, 2) })
 	assertContains(t, "panic", msg, "3 channels", "2 features")
 }
+
+// TestInstanceNorm compares with the definition per sample and channel, and checks that each
+// normalized channel has mean 0 and variance var/(var+1e-8), i.e. 1 to within 1e-6 here.
+func TestInstanceNorm(t *testing.T) {
+	dims := []int{2, 3, 4, 3}
+	gradcheck.ForEachBackend(t, func(t *testing.T, backend backends.Backend) {
+		x := gradcheck.RandomInput(newRNG(70), dims...)
+		in := toImage(x)
+		want := make([]float64, len(in.v))
+		pixels := float64(in.h * in.w)
+		for n := range in.b {
+			for c := range in.c {
+				var sum, sumSquares float64
+				for y := range in.h {
+					for xx := range in.w {
+						sum += in.at(n, y, xx, c)
+					}
+				}
+				mean := sum / pixels
+				for y := range in.h {
+					for xx := range in.w {
+						d := in.at(n, y, xx, c) - mean
+						sumSquares += d * d
+					}
+				}
+				scale := 1 / math.Sqrt(sumSquares/pixels+1e-8)
+				for y := range in.h {
+					for xx := range in.w {
+						want[((n*in.h+y)*in.w+xx)*in.c+c] = (in.at(n, y, xx, c) - mean) * scale
+					}
+				}
+			}
+		}
+		norm := func(in []*Node) *Node { return InstanceNorm(in[0]) }
+		got := run(backend, norm, x)
+		assertClose(t, "InstanceNorm", got, want, dims, 1e-14)
+		out := toImage(got)
+		for n := range out.b {
+			for c := range out.c {
+				var sum, sumSquares float64
+				for y := range out.h {
+					for xx := range out.w {
+						v := out.at(n, y, xx, c)
+						sum += v
+						sumSquares += v * v
+					}
+				}
+				if mean, variance := sum/pixels, sumSquares/pixels; math.Abs(mean) > 1e-14 || math.Abs(variance-1) > 1e-6 {
+					t.Errorf("sample %d channel %d: mean %.3g, variance %.10g after InstanceNorm", n, c, mean, variance)
+				}
+			}
+		}
+		gradcheck.Check(t, backend, norm, []*tensors.Tensor{x}, gradcheck.Options{})
+	})
+}

@@ -35,8 +35,9 @@ func InitEMA(ctx *context.Context) error {
 	return nil
 }
 
-// UpdateEMA adds to g the update ema = w + beta (ema - w) of every generator variable, using w's
-// latest value in g (after the optimizer step).
+// UpdateEMA adds to g the update ema = w + beta (ema - w) of every trainable generator
+// variable, using w's latest value in g (after the optimizer step); the others (StyleGAN2's
+// w_avg, fixed noise) are copied, as stylegan2-ada copies buffers.
 func UpdateEMA(ctx *context.Context, g *Graph, beta *Node) {
 	for v := range ctx.InAbsPath(gan.GeneratorScope).IterVariablesInScope() {
 		ema := ctx.InAbsPath(emaScopeOf(v.Scope())).GetVariable(v.Name())
@@ -44,6 +45,10 @@ func UpdateEMA(ctx *context.Context, g *Graph, beta *Node) {
 			continue // created after the first steps (see InitEMA)
 		}
 		w := v.ValueGraph(g)
+		if !v.Trainable {
+			ema.SetValueGraph(w)
+			continue
+		}
 		ema.SetValueGraph(Add(w, Mul(ConvertDType(beta, w.DType()), Sub(ema.ValueGraph(g), w))))
 	}
 }

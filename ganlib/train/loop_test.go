@@ -24,7 +24,7 @@ import (
 
 // tinyConfig is an MSG-ProGAN small enough to train in seconds on MNIST downscaled to 16x16.
 var tinyConfig = msggan.Config{Resolution: 16, ImageChannels: 1, LatentDim: 16, ChannelBase: 64, ChannelMax: 8,
-	Phi: blocks.PhiSimple, Connections: msggan.AllConnections(16)}
+	Phi: blocks.PhiSimple, Connections: blocks.AllConnections(16)}
 
 func tinyModel() gan.Model { return tinyConfig.Model() }
 

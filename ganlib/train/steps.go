@@ -95,6 +95,9 @@ func (s Step) Batch(batchSize int) int { return max(batchSize/s.Phase.BatchShrin
 // Build adds the step to the graph of its inputs (in Inputs' order): the loss, its minimisation
 // by the optimizer, and the step's statistics (Phase.Build's, then the gradient norm).
 func (s Step) Build(ctx *context.Context, m gan.Model, inputs []*Node) objective.Terms {
+	// Models act differently in training graphs (StyleGAN2: style mixing, fresh noise, w_avg's
+	// update), never in sampling ones.
+	ctx.SetTraining(inputs[0].Graph(), true)
 	step := &objective.Step{Ctx: ctx, Model: m, Network: s.Phase.Network}
 	for i, kind := range s.inputs {
 		switch kind {

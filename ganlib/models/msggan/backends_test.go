@@ -17,7 +17,7 @@ import (
 
 // stepsConfig is a 16x16 RGB MSG-ProGAN with 3 scales and at most 8 channels: every layer kind
 // and the multi-scale penalty, small enough for XLA to compile both step graphs in seconds.
-func stepsConfig() Config { return tiny(blocks.PhiSimple, AllConnections(16)) }
+func stepsConfig() Config { return tiny(blocks.PhiSimple, blocks.AllConnections(16)) }
 
 // trainingContext has the training defaults (Adam with betas (0, 0.99), lr 0.003, WGAN with
 // lambda 10 and drift 0.001), as cmd/gantrain sets them, and the layers' defaults.
@@ -33,7 +33,7 @@ func trainingContext() *context.Context {
 // fromRGB, two convs per block above 4x4, a conv, a 4x4 conv and the score at 4x4, and phi's r'
 // at each connection for lin_cat and cat_lin. Each layer has a weight and a bias.
 func tensorsOf(cfg Config) (g, d int) {
-	scales := len(AllConnections(cfg.Resolution)) + 1
+	scales := len(blocks.AllConnections(cfg.Resolution)) + 1
 	g = 2 * (3 + 3*(scales-1))
 	d = 2 * (1 + 2*(scales-1) + 3)
 	if cfg.Phi != blocks.PhiSimple {
@@ -108,7 +108,7 @@ func TestStepsAgainstFloat64(t *testing.T) {
 // weights and the optimizer state.
 func TestCompareBackendsCatchesADifference(t *testing.T) {
 	backend := gradcheck.PureGo()
-	cfg := tiny(blocks.PhiSimple, AllConnections(16))
+	cfg := tiny(blocks.PhiSimple, blocks.AllConnections(16))
 	contexts := 0
 	newContext := func() *context.Context {
 		contexts++

@@ -6,11 +6,7 @@
 package msggan
 
 import (
-	"fmt"
-	"math/bits"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/ganlab/gogan/ganlib/blocks"
 	"github.com/ganlab/gogan/ganlib/gan"
@@ -55,12 +51,6 @@ const (
 	ParamMbstd = "msggan_mbstd"
 )
 
-// Minibatch stddev placements (ParamMbstd).
-const (
-	MbstdEveryBlock = "every_block"
-	MbstdFinal      = "final"
-)
-
 // Settings are the family's keys; their defaults are the msg-progan-32 preset's model.
 var Settings = gan.Settings{
 	{Key: ParamResolution, Default: 32, Help: "output resolution, a power of two >= 8"},
@@ -72,7 +62,7 @@ var Settings = gan.Settings{
 	{Key: ParamConnections, Default: "all", Help: "resolutions below the output's whose images feed D (Table 4): all, none, " +
 		"a level (coarse, middle or fine: the paper's 1024x1024 groups 4-8, 16-32 and 64-1024 scaled to the model; " +
 		"at 32x32 and at 64x64 coarse is 4, middle 8, fine the rest), or a list such as 4,8"},
-	{Key: ParamMbstd, Default: MbstdEveryBlock, Help: "where D has minibatch stddev: every_block (the paper's Table 7) or final (the last block only, the authors' PyTorch code)"},
+	{Key: ParamMbstd, Default: blocks.MbstdInEveryBlock, Help: "where D has minibatch stddev: every_block (the paper's Table 7) or final (the last block only, the authors' PyTorch code)"},
 }
 
 // Family is MSG-ProGAN as the model registry lists it.
@@ -126,7 +116,7 @@ func preset(name, description string, c Config, more ...map[string]any) gan.Pres
 func Paper(resolution int) Config {
 	return Config{
 		Resolution: resolution, ImageChannels: 3, LatentDim: 512,
-		ChannelBase: 16384, ChannelMax: 512, Phi: blocks.PhiSimple, Connections: AllConnections(resolution),
+		ChannelBase: 16384, ChannelMax: 512, Phi: blocks.PhiSimple, Connections: blocks.AllConnections(resolution),
 	}
 }
 
@@ -135,7 +125,7 @@ func Paper(resolution int) Config {
 func MNIST() Config {
 	return Config{
 		Resolution: 32, ImageChannels: 1, LatentDim: 128,
-		ChannelBase: 512, ChannelMax: 64, Phi: blocks.PhiSimple, Connections: AllConnections(32),
+		ChannelBase: 512, ChannelMax: 64, Phi: blocks.PhiSimple, Connections: blocks.AllConnections(32),
 	}
 }
 
@@ -144,7 +134,7 @@ func MNIST() Config {
 func Emoji64() Config {
 	return Config{
 		Resolution: 64, ImageChannels: 3, LatentDim: 128,
-		ChannelBase: 1024, ChannelMax: 64, Phi: blocks.PhiSimple, Connections: AllConnections(64),
+		ChannelBase: 1024, ChannelMax: 64, Phi: blocks.PhiSimple, Connections: blocks.AllConnections(64),
 	}
 }
 
@@ -153,17 +143,8 @@ func Emoji64() Config {
 func CPURGB() Config {
 	return Config{
 		Resolution: 32, ImageChannels: 3, LatentDim: 128,
-		ChannelBase: 4096, ChannelMax: 128, Phi: blocks.PhiSimple, Connections: AllConnections(32),
+		ChannelBase: 4096, ChannelMax: 128, Phi: blocks.PhiSimple, Connections: blocks.AllConnections(32),
 	}
-}
-
-// AllConnections lists every resolution from 4 up to (excluding) resolution.
-func AllConnections(resolution int) []int {
-	var list []int
-	for r := 4; r < resolution; r *= 2 {
-		list = append(list, r)
-	}
-	return list
 }
 
 // Channels returns the number of feature maps at resolution r.
@@ -171,8 +152,8 @@ func (c Config) Channels(r int) int { return min(c.ChannelBase/r, c.ChannelMax) 
 
 // WithResolution returns c at another resolution; a model with every scale connected stays so.
 func (c Config) WithResolution(resolution int) Config {
-	if slices.Equal(c.Connections, AllConnections(c.Resolution)) {
-		c.Connections = AllConnections(resolution)
+	if slices.Equal(c.Connections, blocks.AllConnections(c.Resolution)) {
+		c.Connections = blocks.AllConnections(resolution)
 	}
 	c.Resolution = resolution
 	return c
@@ -191,8 +172,8 @@ func (c Config) Validate() error {
 		return errors.WithMessagef(err, "msggan: %s", ParamPhi)
 	}
 	for _, r := range c.Connections {
-		if !slices.Contains(AllConnections(c.Resolution), r) {
-			return errors.Errorf("msggan: connection at resolution %d not in %v (%s)", r, AllConnections(c.Resolution), ParamConnections)
+		if !slices.Contains(blocks.AllConnections(c.Resolution), r) {
+			return errors.Errorf("msggan: connection at resolution %d not in %v (%s)", r, blocks.AllConnections(c.Resolution), ParamConnections)
 		}
 	}
 	return nil
@@ -200,25 +181,10 @@ func (c Config) Validate() error {
 
 // Settings returns c as the family's settings.
 func (c Config) Settings() map[string]any {
-	connections := "none"
-	switch {
-	case slices.Equal(c.Connections, AllConnections(c.Resolution)) && len(c.Connections) > 0:
-		connections = "all"
-	case len(c.Connections) > 0:
-		fields := make([]string, len(c.Connections))
-		for i, r := range c.Connections {
-			fields[i] = strconv.Itoa(r)
-		}
-		connections = strings.Join(fields, ",")
-	}
-	mbstd := MbstdEveryBlock
-	if c.MbstdFinalOnly {
-		mbstd = MbstdFinal
-	}
 	return map[string]any{
 		ParamResolution: c.Resolution, ParamImageChannels: c.ImageChannels, ParamLatentDim: c.LatentDim,
-		ParamChannelBase: c.ChannelBase, ParamChannelMax: c.ChannelMax, ParamPhi: string(c.Phi), ParamConnections: connections,
-		ParamMbstd: mbstd,
+		ParamChannelBase: c.ChannelBase, ParamChannelMax: c.ChannelMax, ParamPhi: string(c.Phi), ParamConnections: blocks.FormatConnections(c.Connections, c.Resolution),
+		ParamMbstd: blocks.FormatMbstd(c.MbstdFinalOnly),
 	}
 }
 
@@ -232,86 +198,12 @@ func FromContext(ctx *context.Context) (Config, error) {
 		ChannelMax:    gan.Get[int](ctx, Settings, ParamChannelMax),
 		Phi:           blocks.Phi(gan.Get[string](ctx, Settings, ParamPhi)),
 	}
-	switch mbstd := gan.Get[string](ctx, Settings, ParamMbstd); mbstd {
-	case MbstdEveryBlock:
-	case MbstdFinal:
-		c.MbstdFinalOnly = true
-	default:
-		return c, errors.Errorf("msggan: %s=%q: use %q (the paper's Table 7) or %q (the authors' code)", ParamMbstd, mbstd, MbstdEveryBlock, MbstdFinal)
-	}
 	var err error
-	if c.Connections, err = ParseConnections(gan.Get[string](ctx, Settings, ParamConnections), c.Resolution); err != nil {
-		return c, err
+	if c.MbstdFinalOnly, err = blocks.ParseMbstd(ParamMbstd, gan.Get[string](ctx, Settings, ParamMbstd)); err != nil {
+		return c, errors.WithMessage(err, "msggan")
+	}
+	if c.Connections, err = blocks.ParseConnections(ParamConnections, gan.Get[string](ctx, Settings, ParamConnections), c.Resolution); err != nil {
+		return c, errors.WithMessage(err, "msggan")
 	}
 	return c, c.Validate()
-}
-
-// Levels are Table 4's connection levels: the resolutions below the output's in each group.
-var Levels = []string{"coarse", "middle", "fine"}
-
-// LevelOf returns the level of resolution r in a model of the given resolution. The paper's
-// groups are for 1024x1024, exponents 2 to 10: coarse 4 and 8 (exponents 2, 3), middle 16 and
-// 32 (4, 5), fine 64 to 1024 (6 to 10). A model of resolution 2^n maps r = 2^k to the paper's
-// exponent p = 2 + (k-2)*8/(n-2) and takes p's group: coarse below 4, middle below 6, fine
-// from 6. At 32x32 that makes 4 coarse, 8 middle, 16 and 32 fine; at 64x64 4 coarse, 8 middle,
-// 16 to 64 fine; at 1024x1024 it is the paper's grouping.
-func LevelOf(r, resolution int) string {
-	k, n := bits.Len(uint(r))-1, bits.Len(uint(resolution))-1
-	// p < 4 and p < 6 in integers: (k-2)*8 < 2(n-2) and (k-2)*8 < 4(n-2).
-	switch {
-	case (k-2)*4 < n-2:
-		return "coarse"
-	case (k-2)*2 < n-2:
-		return "middle"
-	}
-	return "fine"
-}
-
-// LevelConnections lists the resolutions below the output's at a level (LevelOf).
-func LevelConnections(level string, resolution int) []int {
-	var list []int
-	for _, r := range AllConnections(resolution) {
-		if LevelOf(r, resolution) == level {
-			list = append(list, r)
-		}
-	}
-	return list
-}
-
-// ParseConnections parses "all", "none", a level of Levels or a comma-separated list of
-// resolutions.
-func ParseConnections(spec string, resolution int) ([]int, error) {
-	spec = strings.TrimSpace(spec)
-	switch {
-	case spec == "all":
-		return AllConnections(resolution), nil
-	case spec == "none":
-		return nil, nil
-	case slices.Contains(Levels, spec):
-		list := LevelConnections(spec, resolution)
-		if len(list) == 0 {
-			return nil, errors.Errorf("msggan: %s=%s: a %dx%d model has no %s resolution below its output (its levels: %s); use a list of %v",
-				ParamConnections, spec, resolution, resolution, spec, describeLevels(resolution), AllConnections(resolution))
-		}
-		return list, nil
-	}
-	var list []int
-	for _, field := range strings.Split(spec, ",") {
-		r, err := strconv.Atoi(strings.TrimSpace(field))
-		if err != nil {
-			return nil, errors.Errorf("msggan: %s=%q: %q is neither a level nor a resolution: use all, none, %s, or a list such as 4,8",
-				ParamConnections, spec, field, strings.Join(Levels, ", "))
-		}
-		list = append(list, r)
-	}
-	return list, nil
-}
-
-// describeLevels says which resolutions each level holds at a model's resolution.
-func describeLevels(resolution int) string {
-	var parts []string
-	for _, level := range Levels {
-		parts = append(parts, fmt.Sprintf("%s %v", level, LevelConnections(level, resolution)))
-	}
-	return strings.Join(parts, ", ")
 }

@@ -44,7 +44,7 @@ func discriminator(ctx *context.Context, cfg Config) func(images []*tensors.Tens
 }
 
 func TestGeneratorShapes(t *testing.T) {
-	cfg := tiny(blocks.PhiSimple, AllConnections(16))
+	cfg := tiny(blocks.PhiSimple, blocks.AllConnections(16))
 	ctx := context.New()
 	outs := context.MustNewExec(gradcheck.PureGo(), ctx, func(ctx *context.Context, z *Node) []*Node {
 		return Generator(ctx.In("generator"), cfg, z)
@@ -91,7 +91,7 @@ func TestPhiVariantsWeights(t *testing.T) {
 		want []int // weights of block8/phi
 	}{{blocks.PhiLinCat, []int{1, 1, 3, 4}}, {blocks.PhiCatLin, []int{1, 1, 3 + 8, 8}}, {blocks.PhiSimple, nil}} {
 		ctx := context.New()
-		discriminator(ctx, tiny(tc.phi, AllConnections(16)))(images)
+		discriminator(ctx, tiny(tc.phi, blocks.AllConnections(16)))(images)
 		v := ctx.InspectVariable("/discriminator/block8/phi", "weights")
 		if tc.want == nil {
 			if v != nil {
@@ -142,7 +142,7 @@ func TestConfigFromContext(t *testing.T) {
 		t.Errorf("msg-progan-32-rmsprop trains with %v at lr %v, want the paper's rmsprop at 0.003", p.Settings["optimizer"], p.Settings["learning_rate"])
 	}
 
-	cfg, err = FromContext(withPreset(t, "paper", map[string]any{ParamResolution: 32, ParamPhi: "cat_lin", ParamConnections: "4,8", ParamMbstd: MbstdFinal}))
+	cfg, err = FromContext(withPreset(t, "paper", map[string]any{ParamResolution: 32, ParamPhi: "cat_lin", ParamConnections: "4,8", ParamMbstd: blocks.MbstdInFinalBlock}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,31 +178,6 @@ func TestConfigFromContext(t *testing.T) {
 	}
 	if _, err := Family.Preset("stylegan"); err == nil {
 		t.Error("an unknown preset accepted")
-	}
-}
-
-// TestConnectionLevels: at 1024x1024 the levels are the paper's groups (Table 4); at any
-// resolution they split the resolutions below the output's, coarse before middle before fine.
-func TestConnectionLevels(t *testing.T) {
-	for _, tc := range []struct {
-		resolution           int
-		coarse, middle, fine []int
-	}{
-		{1024, []int{4, 8}, []int{16, 32}, []int{64, 128, 256, 512}},
-		{32, []int{4}, []int{8}, []int{16}},
-		{64, []int{4}, []int{8}, []int{16, 32}},
-		{128, []int{4, 8}, []int{16}, []int{32, 64}},
-		{256, []int{4, 8}, []int{16}, []int{32, 64, 128}},
-	} {
-		for level, want := range map[string][]int{"coarse": tc.coarse, "middle": tc.middle, "fine": tc.fine} {
-			got, err := ParseConnections(level, tc.resolution)
-			if err != nil || !slices.Equal(got, want) {
-				t.Errorf("%s at %dx%d: %v, %v; want %v", level, tc.resolution, tc.resolution, got, err, want)
-			}
-		}
-		if joined := slices.Concat(tc.coarse, tc.middle, tc.fine); !slices.Equal(joined, AllConnections(tc.resolution)) {
-			t.Errorf("%dx%d: the levels join to %v, not every resolution below the output's", tc.resolution, tc.resolution, joined)
-		}
 	}
 }
 
@@ -252,7 +227,7 @@ func TestParameterCounts(t *testing.T) {
 				for _, finalOnly := range []bool{false, true} {
 					c := Paper(resolution)
 					c.Phi, c.MbstdFinalOnly = phi, finalOnly
-					c.Connections, _ = ParseConnections(level, resolution)
+					c.Connections, _ = blocks.ParseConnections(ParamConnections, level, resolution)
 					configs = append(configs, c)
 				}
 			}

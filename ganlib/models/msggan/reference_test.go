@@ -340,11 +340,11 @@ func TestForwardReference(t *testing.T) {
 		connections                   []int
 		batch, mbstdGroup, mbstdFeats int
 	}{
-		{blocks.PhiSimple, AllConnections(16), 4, 4, 1},
+		{blocks.PhiSimple, blocks.AllConnections(16), 4, 4, 1},
 		{blocks.PhiSimple, []int{8}, 8, 4, 1}, // two strided groups
-		{blocks.PhiLinCat, AllConnections(16), 8, 4, 1},
+		{blocks.PhiLinCat, blocks.AllConnections(16), 8, 4, 1},
 		{blocks.PhiLinCat, []int{8}, 4, 4, 1},
-		{blocks.PhiCatLin, AllConnections(16), 4, 4, 1},
+		{blocks.PhiCatLin, blocks.AllConnections(16), 4, 4, 1},
 		{blocks.PhiCatLin, []int{8}, 8, 2, 2}, // four strided groups, two features (channel counts allow it)
 	} {
 		connections := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(tc.connections)), "+"), "[]")

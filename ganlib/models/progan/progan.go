@@ -8,12 +8,10 @@ package progan
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/ganlab/gogan/ganlib/blocks"
 	"github.com/ganlab/gogan/ganlib/gan"
-	"github.com/ganlab/gogan/ganlib/ops"
+	"github.com/ganlab/gogan/ganlib/growing"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
@@ -115,31 +113,25 @@ func (c Config) Validate() error {
 		return errors.Errorf("progan: %s=%d must be a power of two >= 8", ParamResolution, c.Resolution)
 	case c.ImageChannels <= 0 || c.LatentDim <= 0 || c.ChannelBase <= 0 || c.ChannelMax <= 0:
 		return errors.Errorf("progan: %s, %s, %s and %s must be positive", ParamImageChannels, ParamLatentDim, ParamChannelBase, ParamChannelMax)
-	case !(c.FadeKimg > 0):
-		return errors.Errorf("progan: %s=%g: a fade-in must last (> 0 kimg)", ParamFadeKimg, c.FadeKimg)
-	case c.StableKimg < 0:
-		return errors.Errorf("progan: %s=%g must be >= 0", ParamStableKimg, c.StableKimg)
 	}
-	for r, b := range c.BatchSizes {
-		if r < 4 || r > c.Resolution || r&(r-1) != 0 || b <= 0 {
-			return errors.Errorf("progan: %s: batch size %d at resolution %d: want positive sizes at resolutions 4 to %d", ParamBatchSizes, b, r, c.Resolution)
-		}
-	}
-	return nil
+	return errors.WithMessage(c.schedule().Validate(scheduleKeys), "progan")
+}
+
+// scheduleKeys name the schedule's settings.
+var scheduleKeys = growing.Keys{FadeKimg: ParamFadeKimg, StableKimg: ParamStableKimg, BatchSizes: ParamBatchSizes}
+
+// schedule is c's growing schedule.
+func (c Config) schedule() growing.Schedule {
+	return growing.Schedule{Resolution: c.Resolution, FadeKimg: c.FadeKimg, StableKimg: c.StableKimg,
+		ResetOptimizers: c.ResetOptimizers, BatchSizes: c.BatchSizes}
 }
 
 // Settings returns c as the family's settings.
 func (c Config) Settings() map[string]any {
-	var sizes []string
-	for r := 4; r <= c.Resolution; r *= 2 {
-		if b, ok := c.BatchSizes[r]; ok {
-			sizes = append(sizes, fmt.Sprintf("%d:%d", r, b))
-		}
-	}
 	return map[string]any{
 		ParamResolution: c.Resolution, ParamImageChannels: c.ImageChannels, ParamLatentDim: c.LatentDim,
 		ParamChannelBase: c.ChannelBase, ParamChannelMax: c.ChannelMax, ParamFadeKimg: c.FadeKimg, ParamStableKimg: c.StableKimg,
-		ParamResetOptimizers: c.ResetOptimizers, ParamBatchSizes: strings.Join(sizes, ","),
+		ParamResetOptimizers: c.ResetOptimizers, ParamBatchSizes: c.schedule().FormatBatchSizes(),
 	}
 }
 
@@ -155,82 +147,11 @@ func FromContext(ctx *context.Context) (Config, error) {
 		StableKimg:      gan.Get[float64](ctx, Settings, ParamStableKimg),
 		ResetOptimizers: gan.Get[bool](ctx, Settings, ParamResetOptimizers),
 	}
-	spec := gan.Get[string](ctx, Settings, ParamBatchSizes)
-	for _, field := range strings.Split(spec, ",") {
-		if field = strings.TrimSpace(field); field == "" {
-			continue
-		}
-		r, b, ok := strings.Cut(field, ":")
-		res, err1 := strconv.Atoi(r)
-		size, err2 := strconv.Atoi(b)
-		if !ok || err1 != nil || err2 != nil {
-			return c, errors.Errorf("progan: %s=%q: %q is not resolution:batch (such as 4:64,8:32)", ParamBatchSizes, spec, field)
-		}
-		if c.BatchSizes == nil {
-			c.BatchSizes = map[int]int{}
-		}
-		c.BatchSizes[res] = size
+	var err error
+	if c.BatchSizes, err = growing.ParseBatchSizes(ParamBatchSizes, gan.Get[string](ctx, Settings, ParamBatchSizes)); err != nil {
+		return c, errors.WithMessage(err, "progan")
 	}
 	return c, c.Validate()
-}
-
-// phase is one stage of the growing schedule.
-type phase struct {
-	resolution int
-	fading     bool
-	start, end float64 // kimg
-}
-
-func (p phase) key() string {
-	if p.fading {
-		return fmt.Sprintf("%dx%d fade-in", p.resolution, p.resolution)
-	}
-	return fmt.Sprintf("%dx%d", p.resolution, p.resolution)
-}
-
-// schedule lists the phases: 4x4 stabilize, then for each resolution a fade-in and a stabilize
-// phase; the last phase lasts to the end of training.
-func (c Config) schedule() []phase {
-	phases := []phase{{resolution: 4, start: 0, end: c.StableKimg}}
-	for r := 8; r <= c.Resolution; r *= 2 {
-		last := phases[len(phases)-1].end
-		phases = append(phases, phase{resolution: r, fading: true, start: last, end: last + c.FadeKimg},
-			phase{resolution: r, start: last + c.FadeKimg, end: last + c.FadeKimg + c.StableKimg})
-	}
-	return phases
-}
-
-// stage returns the stage at kimg; alpha grows linearly in images shown over a fade-in.
-func (c Config) stage(kimg float64) gan.Stage {
-	phases := c.schedule()
-	p := phases[len(phases)-1]
-	for _, candidate := range phases {
-		if kimg < candidate.end {
-			p = candidate
-			break
-		}
-	}
-	alpha := 1.0
-	if p.fading {
-		alpha = (kimg - p.start) / (p.end - p.start)
-	}
-	return gan.Stage{Key: p.key(), Alpha: alpha, BatchSize: c.BatchSizes[p.resolution],
-		ResetOptimizers: c.ResetOptimizers && p.fading}
-}
-
-// stageOf parses the stage a graph is built for: its resolution and whether it fades in. A
-// graph without a stage (sampling outside training) is the final resolution, stable.
-func (c Config) stageOf(ctx *context.Context, g *Graph) (resolution int, fading bool) {
-	key := gan.StageKey(ctx, g)
-	if key == "" {
-		return c.Resolution, false
-	}
-	for _, p := range c.schedule() {
-		if p.key() == key {
-			return p.resolution, p.fading
-		}
-	}
-	panic(errors.Errorf("progan: graph built for stage %q, not one of %s's schedule", key, c.name()))
 }
 
 func (c Config) name() string {
@@ -241,16 +162,12 @@ func (c Config) name() string {
 func (c Config) Model() gan.Model {
 	g := blocks.ProGANGenerator{FeatureMaps: c.Channels, ImageChannels: c.ImageChannels}
 	d := blocks.ProGANDiscriminator{FeatureMaps: c.Channels}
-	var keys []string
-	for _, p := range c.schedule() {
-		keys = append(keys, p.key())
-	}
-	phases := c.schedule()
-	return gan.Model{
+	schedule := c.schedule()
+	return schedule.Grow(gan.Model{
 		Name:       c.name(),
 		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim,
 		Generator: func(ctx *context.Context, z, _ *Node) []*Node {
-			resolution, fading := c.stageOf(ctx, z.Graph())
+			resolution, fading := schedule.Of(ctx, z.Graph())
 			outputs := blocks.OutputFinal
 			if fading {
 				outputs = blocks.OutputFadeIn
@@ -258,23 +175,9 @@ func (c Config) Model() gan.Model {
 			return blocks.Generator(ctx, g, resolution, outputs, z, nil)
 		},
 		Discriminator: func(ctx *context.Context, images []*Node, _ *Node) *Node {
-			resolution, fading := c.stageOf(ctx, images[0].Graph())
+			resolution, fading := schedule.Of(ctx, images[0].Graph())
 			return blocks.Discriminator(ctx, d, resolution, blocks.Inputs{FadeIn: fading}, images, nil)
 		},
-		RealInputs: func(ctx *context.Context, real *Node) []*Node {
-			resolution, fading := c.stageOf(ctx, real.Graph())
-			for real.Shape().Dimensions[1] > resolution {
-				real = ops.AvgPool2x(real)
-			}
-			if alpha := gan.Alpha(ctx, real.Graph()); fading && alpha != nil {
-				// The reals too move from the previous resolution (upsampled) to this one.
-				low := ops.UpsampleNearest2x(ops.AvgPool2x(real))
-				real = Add(low, Mul(ConvertDType(alpha, real.DType()), Sub(real, low)))
-			}
-			return []*Node{real}
-		},
-		Stage:          c.stage,
-		StageKeys:      keys,
-		FinalStageKimg: phases[len(phases)-1].start,
-	}
+		RealInputs: func(ctx *context.Context, real *Node) []*Node { return []*Node{schedule.Reals(ctx, real)} },
+	})
 }

@@ -1,0 +1,125 @@
+package stylegan2
+
+import (
+	"github.com/ganlab/gogan/ganlib/blocks"
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/layers"
+	"github.com/ganlab/gogan/ganlib/ops"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+)
+
+// Model is c as the training machinery sees it: Generator is Synthesis of Mapping, which path
+// length regularization differentiates apart.
+func (c Config) Model() gan.Model {
+	m := gan.Model{
+		Name:       c.name(),
+		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim,
+		Mapping:   c.Mapping,
+		Synthesis: c.Synthesis,
+		Generator: func(ctx *context.Context, z, labels *Node) []*Node {
+			return c.Synthesis(ctx, c.Mapping(ctx, z, labels))
+		},
+		Discriminator: c.Discriminator,
+		RealInputs: func(ctx *context.Context, real *Node) []*Node {
+			switch {
+			case c.Growing:
+				return []*Node{c.Schedule.Reals(ctx, real)}
+			case c.DArchitecture == MSG:
+				return ops.Pyramid(real, 4)
+			}
+			return []*Node{real}
+		},
+	}
+	if c.Growing {
+		m = c.Schedule.Grow(m)
+	}
+	return m
+}
+
+// Mapping maps z [B, LatentDim] to the style latents ws [B, NumWs, WDim]. In training graphs it
+// updates w's tracked average and mixes styles: with probability MixingProb the latents from a
+// random crossover index on come from a second z (stylegan2-ada's run_G); outside training it
+// applies the truncation trick.
+func (c Config) Mapping(ctx *context.Context, z, _ *Node) *Node {
+	g := z.Graph()
+	batch, numWs := z.Shape().Dimensions[0], c.NumWs()
+	mapping := func(z *Node) *Node {
+		return layers.Mapping(ctx, z).Layers(c.MappingLayers).WDim(c.WDim).LRMul(c.MappingLRMul).Done()
+	}
+	w := mapping(z)
+	average := ctx.In("mapping").WithInitializer(initializers.Zero).VariableWithShape("w_avg", shapes.Make(w.DType(), c.WDim)).SetTrainable(false)
+	avg := average.ValueGraph(g)
+	broadcast := func(w *Node) *Node { return BroadcastToDims(Reshape(w, batch, 1, c.WDim), batch, numWs, c.WDim) }
+	ws := broadcast(w)
+	if !ctx.IsTraining(g) {
+		if c.TruncationPsi == 1 {
+			return ws
+		}
+		cutoff := c.TruncationCutoff
+		if cutoff == 0 {
+			cutoff = numWs
+		}
+		center := BroadcastToDims(Reshape(avg, 1, 1, c.WDim), batch, numWs, c.WDim)
+		truncated := Add(center, MulScalar(Sub(ws, center), c.TruncationPsi))
+		index := Iota(g, shapes.Make(w.DType(), batch, numWs, c.WDim), 1)
+		return Where(LessThan(index, Scalar(g, w.DType(), float64(cutoff))), truncated, ws)
+	}
+	if c.WAvgBeta > 0 {
+		mean := StopGradient(ReduceMean(w, 0))
+		average.SetValueGraph(Add(mean, MulScalar(Sub(avg, mean), c.WAvgBeta)))
+	}
+	if c.MixingProb == 0 {
+		return ws
+	}
+	other := broadcast(mapping(ctx.RandomNormal(g, z.Shape())))
+	// The crossover: uniform in [1, numWs) with probability MixingProb, else numWs (no mixing).
+	u := ctx.RandomUniform(g, shapes.Make(w.DType()))
+	cutoff := AddScalar(Floor(MulScalar(ctx.RandomUniform(g, shapes.Make(w.DType())), float64(numWs-1))), 1)
+	cutoff = Where(LessThan(u, Scalar(g, w.DType(), c.MixingProb)), cutoff, Scalar(g, w.DType(), float64(numWs)))
+	index := Iota(g, shapes.Make(w.DType(), batch, numWs, c.WDim), 1)
+	return Where(GreaterOrEqual(index, BroadcastToDims(cutoff, batch, numWs, c.WDim)), other, ws)
+}
+
+// Synthesis maps ws [B, NumWs, WDim] to images: the final one, or one per resolution for the msg
+// discriminator; a growing model's current stage.
+func (c Config) Synthesis(ctx *context.Context, ws *Node) []*Node {
+	g := ws.Graph()
+	resolution, fading := c.Resolution, false
+	if c.Growing {
+		resolution, fading = c.Schedule.Of(ctx, g)
+	}
+	noise := c.SampleNoise
+	if ctx.IsTraining(g) {
+		noise = layers.NoiseRandom
+	}
+	synthesis := blocks.StyleGAN2Generator{FeatureMaps: c.Channels, ImageChannels: c.ImageChannels,
+		Residual: c.GArchitecture == Resnet, AdaIN: c.Normalization == AdaIN, Noise: noise}
+	outputs := blocks.OutputFinal
+	switch {
+	case c.DArchitecture == MSG:
+		outputs = blocks.OutputEveryScale
+	case c.GArchitecture == Skip:
+		outputs = blocks.OutputSkip
+	case fading:
+		outputs = blocks.OutputFadeIn
+	}
+	return blocks.StyleGAN2Synthesis(ctx, synthesis, resolution, outputs, ws)
+}
+
+// Discriminator scores images [B, 1]: StyleGAN2's (orig, skip or resnet) on the final image, or
+// MSG-GAN's on one image per resolution.
+func (c Config) Discriminator(ctx *context.Context, images []*Node, labels *Node) *Node {
+	if c.DArchitecture == MSG {
+		d := blocks.ProGANDiscriminator{FeatureMaps: c.Channels, MbstdEveryBlock: !c.MbstdFinalOnly}
+		return blocks.Discriminator(ctx, d, c.Resolution, blocks.Inputs{Connections: c.Connections, Phi: c.Phi}, images, labels)
+	}
+	resolution, fading := c.Resolution, false
+	if c.Growing {
+		resolution, fading = c.Schedule.Of(ctx, images[0].Graph())
+	}
+	d := blocks.StyleGAN2Discriminator{FeatureMaps: c.Channels, Residual: c.DArchitecture == Resnet}
+	return blocks.Discriminator(ctx, d, resolution, blocks.Inputs{Skip: c.DArchitecture == Skip, FadeIn: fading}, images, labels)
+}
