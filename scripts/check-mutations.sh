@@ -37,6 +37,12 @@ mutations=(
 	"level-boundary|ganlib/blocks/connections.go|case (k-2)*4 < n-2:|case (k-2)*4 <= n-2:|./ganlib/blocks|^TestConnectionLevels\$"
 	"mbstd-placement-ignored|ganlib/models/msggan/model.go|MbstdEveryBlock: !cfg.MbstdFinalOnly|MbstdEveryBlock: true|./ganlib/models/msggan|^TestParameterCounts\$"
 	"stability-absolute|ganlib/metrics/stability.go|sum += d * d|sum += max(d, -d)|./ganlib/metrics|^TestStability\$"
+	"residual-gain|ganlib/blocks/stylegan2.go|var residualGain = math.Sqrt(0.5)|var residualGain = math.Sqrt(1.0)|./ganlib/blocks|^TestResidualBlocksSumWithGain\$"
+	"style-latent-index|ganlib/blocks/stylegan2.go|w(s.ws, 2*k-5)|w(s.ws, 2*k-4)|./ganlib/blocks|^TestEveryStyleLatentIsUsed\$"
+	"up-conv-padding|ganlib/ops/resample.go|before, after := floorDiv(fw+1, 2), floorDiv(fw-2, 2)|before, after := floorDiv(fw+1, 2)+1, floorDiv(fw-2, 2)-1|./ganlib/ops|^TestResampledConv2DHandComputed\$"
+	"up-conv-orientation|ganlib/ops/resample.go|x, kernel, Padding{}, 1, true)|x, kernel, Padding{}, 1, false)|./ganlib/ops|^TestResampledConv2DHandComputed\$"
+	"w-avg-decay|ganlib/models/stylegan2/model.go|MulScalar(Sub(avg, mean), c.WAvgBeta)|MulScalar(Sub(mean, avg), c.WAvgBeta)|./ganlib/models/stylegan2|^TestMappingAverageMixingAndTruncation\$"
+	"truncation-cutoff|ganlib/models/stylegan2/model.go|LessThan(index, Scalar(g, w.DType(), float64(cutoff)))|LessThan(index, Scalar(g, w.DType(), float64(cutoff+1)))|./ganlib/models/stylegan2|^TestMappingAverageMixingAndTruncation\$"
 )
 
 only=("$@")

@@ -233,7 +233,11 @@ func parameters(ctx *context.Context, scope string) string {
 }
 
 func milliseconds(t timing) string {
-	s := fmt.Sprintf("%.0f", float64(t.median)/float64(time.Millisecond))
+	ms := float64(t.median) / float64(time.Millisecond)
+	s := fmt.Sprintf("%.0f", ms)
+	if ms < 10 {
+		s = fmt.Sprintf("%.1f", ms)
+	}
 	if t.capped {
 		s += fmt.Sprintf(" (%d runs)", t.runs)
 	}

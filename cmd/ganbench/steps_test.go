@@ -43,21 +43,54 @@ func TestStepsSuite(t *testing.T) {
 			t.Fatalf("row %d = %q for header %q", i, row, table.header)
 		}
 		values := map[string]float64{}
-		for _, col := range []int{7, 8, 9} { // images/s, output and D gradient differences
+		for _, col := range []int{8, 9, 10} { // images/s, output and D gradient differences
 			v, err := strconv.ParseFloat(row[col], 64)
 			if err != nil {
 				t.Fatalf("row %d column %q: %q is not a number", i, table.header[col], row[col])
 			}
 			values[table.header[col]] = v
 		}
-		if values[table.header[7]] <= 0 || values[table.header[8]] > 1e-4 || values[table.header[9]] > 1e-5 {
+		if values[table.header[8]] <= 0 || values[table.header[9]] > 1e-4 || values[table.header[10]] > 1e-5 {
 			t.Errorf("row %d: %v; want images/s > 0, output difference <= 1e-4, D gradient difference <= 1e-5", i, values)
 		}
 		// Float32 steps are never exact: differences from a float64 reference of at least ~1e-9
 		// show that the reference did run in float64 (float32 on both sides agrees exactly).
-		if values[table.header[8]] < 1e-9 || values[table.header[9]] < 1e-9 {
+		if values[table.header[9]] < 1e-9 || values[table.header[10]] < 1e-9 {
 			t.Errorf("row %d: %v; want output and D gradient differences >= 1e-9 from the float64 reference", i, values)
 		}
+	}
+}
+
+// TestStepsSuiteLazySteps times StyleGAN2's E-32 at 8x8: its lazy R1 and path-length steps are
+// timed too and amortized into images/s, which is then below batch / (D step + G step).
+func TestStepsSuiteLazySteps(t *testing.T) {
+	setFlag(t, stepsModel, "stylegan2")
+	setFlag(t, stepsPresets, "E-32")
+	setFlag(t, stepsResolutions, "8")
+	setFlag(t, stepsStages, "final")
+	setFlag(t, stepsCompare, "")
+	backend := engine.MustNew("go")
+	defer backend.Finalize()
+	table, err := stepsSuite(&bench{backend: backend, timing: timingOptions{minRuns: 1, maxTime: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	table.print(&out)
+	t.Log("\n" + out.String())
+	row := table.rows[0]
+	if !strings.Contains(row[7], "Dreg") || !strings.Contains(row[7], "(16)") || !strings.Contains(row[7], "Greg") || !strings.Contains(row[7], "(4)") {
+		t.Errorf("lazy steps %q, want Dreg every 16 and Greg every 4", row[7])
+	}
+	number := func(s string) float64 {
+		v, err := strconv.ParseFloat(strings.Fields(s)[0], 64)
+		if err != nil {
+			t.Fatalf("%q is not a number", s)
+		}
+		return v
+	}
+	if d, g, rate := number(row[5]), number(row[6]), number(row[8]); !(rate > 0 && rate < 16/((d+g)/1e3)*1.02) {
+		t.Errorf("images/s %g with D %g ms and G %g ms at batch 16: want the lazy steps counted (the ms rounded to 0.1)", rate, d, g)
 	}
 }
 
