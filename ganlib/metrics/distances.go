@@ -158,30 +158,42 @@ func KernelDistance(x, y [][]float32, o KIDOptions) (float64, error) {
 		return 0, errors.Errorf("metrics.KernelDistance: subsets of %d samples (%d and %d features), %d subsets: need 2 or more samples and a subset", m, len(x), len(y), o.Subsets)
 	}
 	d := float64(len(x[0]))
-	kernel := func(a, b []float32) float64 {
-		dot := 0.0
-		for i := range a {
-			dot += float64(a[i]) * float64(b[i])
+	// kernelSum is sum_ij k(a_i, b_j) from the Gram matrix a b^T (gonum's blocked, parallel
+	// product), without its diagonal when a is b.
+	kernelSum := func(a, b *mat.Dense, offDiagonal bool) float64 {
+		var gram mat.Dense
+		gram.Mul(a, b.T())
+		sum := 0.0
+		for i := range m {
+			for j, v := range gram.RawRowView(i) {
+				if offDiagonal && i == j {
+					continue
+				}
+				k := v/d + 1
+				sum += k * k * k
+			}
 		}
-		v := dot/d + 1
-		return v * v * v
+		return sum
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x6b6964))
 	total := 0.0
 	for range o.Subsets {
-		xs, ys := pick(rng, x, m), pick(rng, y, m)
-		var within, across float64
-		for i := range m {
-			for j := range m {
-				if i != j {
-					within += kernel(xs[i], xs[j]) + kernel(ys[i], ys[j])
-				}
-				across += kernel(xs[i], ys[j])
-			}
-		}
-		total += within/float64(m*(m-1)) - 2*across/float64(m*m)
+		xs, ys := denseRows(pick(rng, x, m)), denseRows(pick(rng, y, m))
+		within := kernelSum(xs, xs, true) + kernelSum(ys, ys, true)
+		total += within/float64(m*(m-1)) - 2*kernelSum(xs, ys, false)/float64(m*m)
 	}
 	return total / float64(o.Subsets), nil
+}
+
+// denseRows copies rows into a matrix.
+func denseRows(rows [][]float32) *mat.Dense {
+	out := mat.NewDense(len(rows), len(rows[0]), nil)
+	for i, r := range rows {
+		for j, v := range r {
+			out.Set(i, j, float64(v))
+		}
+	}
+	return out
 }
 
 // pick draws m of the rows without replacement (all of them, in order, when m is their number).

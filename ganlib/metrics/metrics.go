@@ -17,11 +17,15 @@ import (
 const (
 	ParamMetrics          = "metrics"
 	ParamStabilityLatents = "stability_latents"
+	ParamMetricsCache     = "metrics_cache"
+	ParamClassifierSteps  = "metrics_classifier_steps"
 )
 
 // Settings are the metrics' keys.
 var Settings = gan.Settings{
-	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated (stability: the MSG-GAN paper's Fig. 6); empty: none"},
+	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated: stability (the MSG-GAN paper's Fig. 6) and the quality metrics <kind><samples>-<extractor>, kind fd, kid, is or pr, such as fd10k-classifier (results also in metrics.jsonl); empty: none"},
+	{Key: ParamClassifierSteps, Default: 1500, Help: "the classifier extractor's training steps at lr 0.01 (then a third as many at 0.001), batch 128; its cache key holds them"},
+	{Key: ParamMetricsCache, Default: ".cache/metrics", Help: "folder of the trained classifiers and the real-data feature statistics the quality metrics reuse"},
 	{Key: ParamStabilityLatents, Default: 16, Help: "fixed latents the stability metric follows from snapshot to snapshot"},
 }
 
@@ -46,6 +50,22 @@ func Names() []string {
 	return names
 }
 
+// Lookup returns the metric called name: a registered one, or a quality metric's protocol.
+func Lookup(name string) (Metric, error) {
+	if i := slices.IndexFunc(Registry, func(m Metric) bool { return m.Name == name }); i >= 0 {
+		return Registry[i], nil
+	}
+	if !slices.ContainsFunc(qualityKinds, func(kind string) bool { return strings.HasPrefix(name, kind) }) {
+		return Metric{}, errors.Errorf("no metric %q; the metrics are %s and <kind><samples>-<extractor> (fd, kid, is or pr; such as fd10k-classifier)",
+			name, strings.Join(Names(), ", "))
+	}
+	p, err := ParseProtocol(name)
+	if err != nil {
+		return Metric{}, err
+	}
+	return Metric{Name: p.String(), Description: "quality metric " + p.String(), Hook: qualityHook(p)}, nil
+}
+
 // Hooks returns the snapshot hooks of the metrics the "metrics" setting names.
 func Hooks(ctx *context.Context) ([]func(*train.SnapshotEvent) error, error) {
 	var hooks []func(*train.SnapshotEvent) error
@@ -54,11 +74,11 @@ func Hooks(ctx *context.Context) ([]func(*train.SnapshotEvent) error, error) {
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
-		i := slices.IndexFunc(Registry, func(m Metric) bool { return m.Name == name })
-		if i < 0 {
-			return nil, errors.Errorf("%s=%q: no metric %q; the metrics are %s", ParamMetrics, spec, name, strings.Join(Names(), ", "))
+		m, err := Lookup(name)
+		if err != nil {
+			return nil, errors.WithMessagef(err, "%s=%q", ParamMetrics, spec)
 		}
-		hooks = append(hooks, Registry[i].Hook(ctx))
+		hooks = append(hooks, m.Hook(ctx))
 	}
 	return hooks, nil
 }

@@ -45,8 +45,30 @@ func (t *Tick) TermNames() []string {
 }
 
 // AppendTick appends one line to stats.jsonl, flushed to disk so a crash keeps it.
-func (d Dir) AppendTick(tick *Tick) error {
-	line, err := json.Marshal(tick)
+func (d Dir) AppendTick(tick *Tick) error { return d.appendLine(statsName, tick) }
+
+// MetricResult is one line of metrics.jsonl: a quality metric measured on one snapshot.
+type MetricResult struct {
+	Metric string  `json:"metric"`
+	Value  float64 `json:"value"`
+	// Parts holds a metric's other numbers (IS's spread, precision and recall).
+	Parts    map[string]float64 `json:"parts,omitempty"`
+	Kimg     float64            `json:"kimg"`
+	Snapshot string             `json:"snapshot,omitempty"`
+	// Extractor says which feature extractor made the number.
+	Extractor string  `json:"extractor"`
+	Seconds   float64 `json:"seconds"`
+}
+
+// MetricsName is the file of quality metrics in a run folder.
+const MetricsName = "metrics.jsonl"
+
+// AppendMetric appends one line to metrics.jsonl, flushed to disk.
+func (d Dir) AppendMetric(r *MetricResult) error { return d.appendLine(MetricsName, r) }
+
+// appendLine appends v as one JSON line to the run folder's file name.
+func (d Dir) appendLine(name string, v any) error {
+	line, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -54,13 +76,13 @@ func (d Dir) AppendTick(tick *Tick) error {
 		return err
 	}
 	// 0666 less the umask, as the atomically written files of a run.
-	f, err := os.OpenFile(filepath.Join(d.Path, statsName), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o666)
+	f, err := os.OpenFile(filepath.Join(d.Path, name), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o666)
 	if err != nil {
-		return errors.Wrapf(err, "opening %s", statsName)
+		return errors.Wrapf(err, "opening %s", name)
 	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
-		return errors.Wrapf(err, "appending to %s", statsName)
+		return errors.Wrapf(err, "appending to %s", name)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
@@ -122,4 +144,48 @@ func (d Dir) TruncateTicks(shown int64) error {
 		kept.Write(append(line, '\n'))
 	}
 	return atomicfile.Write(filepath.Join(d.Path, statsName), kept.Bytes())
+}
+
+// Metrics reads metrics.jsonl (none: an empty list), failing on a line that is not a result.
+func (d Dir) Metrics() ([]MetricResult, error) {
+	data, err := os.ReadFile(filepath.Join(d.Path, MetricsName))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var results []MetricResult
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if line == "" {
+			continue
+		}
+		var r MetricResult
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return nil, errors.Wrapf(err, "%s line %d", filepath.Join(d.Path, MetricsName), i+1)
+		}
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+// TruncateMetrics keeps the results of metrics.jsonl measured up to shown images (a resumed run
+// measures the later snapshots again), rewriting the file atomically.
+func (d Dir) TruncateMetrics(shown int64) error {
+	results, err := d.Metrics()
+	if err != nil || results == nil {
+		return err
+	}
+	var kept bytes.Buffer
+	for i := range results {
+		if int64(math.Round(results[i].Kimg*1000)) > shown {
+			continue
+		}
+		line, err := json.Marshal(&results[i])
+		if err != nil {
+			return err
+		}
+		kept.Write(append(line, '\n'))
+	}
+	return atomicfile.Write(filepath.Join(d.Path, MetricsName), kept.Bytes())
 }

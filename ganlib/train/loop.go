@@ -83,6 +83,8 @@ type SnapshotEvent struct {
 	Seed int
 	// Shown is the number of real images shown so far.
 	Shown int64
+	// Backend is the loop's, for hooks that run graphs of their own (feature extractors).
+	Backend backends.Backend
 	// Sample runs the generator's moving average at the current stage and fade-in alpha on
 	// latents z [n, LatentDim] (and labels [n], conditional models only): one image tensor per
 	// scale (a growing model: the current stage's).
@@ -504,7 +506,7 @@ func (l *Loop) runStep(execs *stageExecs, i int, stats *tickStats, args []any) e
 // random numbers in the graph, sampling a generator with noise, moves the context's generator,
 // and a resumed run must continue from where this one does).
 func (l *Loop) snapshot(execs *stageExecs, alpha float64, tick *runs.Tick) error {
-	event := &SnapshotEvent{Tick: tick, Run: l.Dir, Model: l.Model, Seed: l.cfg.Seed, Shown: l.progress.Shown, State: l.hookState,
+	event := &SnapshotEvent{Tick: tick, Run: l.Dir, Model: l.Model, Seed: l.cfg.Seed, Shown: l.progress.Shown, Backend: l.Backend, State: l.hookState,
 		Sample: func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error) {
 			args := []any{z}
 			if l.Model.NumClasses > 0 {
@@ -571,6 +573,9 @@ func (l *Loop) resume(path string) error {
 		return err
 	}
 	if err := l.Dir.TruncateTicks(s.Progress.Shown); err != nil {
+		return errors.WithMessagef(err, "resuming from %s", path)
+	}
+	if err := l.Dir.TruncateMetrics(s.Progress.Shown); err != nil {
 		return errors.WithMessagef(err, "resuming from %s", path)
 	}
 	l.progress = s.Progress

@@ -1,0 +1,238 @@
+package metrics
+
+import (
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ganlab/gogan/datasets"
+	"github.com/ganlab/gogan/ganlib/engine"
+	"github.com/ganlab/gogan/ganlib/gan"
+	"github.com/ganlab/gogan/ganlib/runs"
+	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+func TestParseProtocol(t *testing.T) {
+	for name, want := range map[string]Protocol{
+		"fd10k-classifier":  {KindFD, 10000, ExtractorClassifier},
+		"kid50k-classifier": {KindKID, 50000, ExtractorClassifier},
+		"is500-classifier":  {KindIS, 500, ExtractorClassifier},
+		"pr2k-classifier":   {KindPR, 2000, ExtractorClassifier},
+	} {
+		p, err := ParseProtocol(name)
+		if err != nil || p != want || p.String() != name {
+			t.Errorf("%s: %+v (%q), %v; want %+v", name, p, p.String(), err, want)
+		}
+	}
+	for name, want := range map[string]string{
+		"fd10k-inception":  `no feature extractor "inception"; the extractors are classifier`,
+		"fdx-classifier":   `the sample count "x" is not a positive number`,
+		"kid0k-classifier": `the sample count "0k"`,
+		"fd10k":            "want <kind><samples>-<extractor>",
+	} {
+		if _, err := ParseProtocol(name); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error with %q", name, err, want)
+		}
+	}
+	if _, err := Lookup("fid"); err == nil || !strings.Contains(err.Error(), `no metric "fid"; the metrics are stability and <kind><samples>-<extractor>`) {
+		t.Errorf("fid: %v", err)
+	}
+}
+
+// qualityContext is the settings of a run on MNIST with a quickly trained classifier.
+func qualityContext(t *testing.T, cache string) *context.Context {
+	ctx := context.New()
+	ctx.SetParams(Settings.Defaults())
+	ctx.SetParams(datasets.Settings.Defaults())
+	ctx.SetParam(ParamMetricsCache, cache)
+	ctx.SetParam(ParamClassifierSteps, 90)
+	return ctx
+}
+
+// mnistImages is n MNIST test images, in a fixed order.
+func mnistImages(t *testing.T, n int) []float32 {
+	data, err := datasets.Open("mnist:test", datasets.Options{Seed: 3})
+	if errors.Is(err, datasets.ErrNotInstalled) {
+		t.Skipf("MNIST not installed: %v (run bash scripts/setup-data.sh)", err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	defer data.Close()
+	b, err := data.NextBatch(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Images
+}
+
+// boxBlur averages each pixel of 32x32 grey images over a (2 radius + 1)^2 window (clamped).
+func boxBlur(images []float32, radius int) []float32 {
+	out := make([]float32, len(images))
+	for n := range len(images) / 1024 {
+		img := images[n*1024 : (n+1)*1024]
+		for y := range 32 {
+			for x := range 32 {
+				var sum float32
+				count := 0
+				for dy := -radius; dy <= radius; dy++ {
+					for dx := -radius; dx <= radius; dx++ {
+						if yy, xx := y+dy, x+dx; yy >= 0 && yy < 32 && xx >= 0 && xx < 32 {
+							sum += img[yy*32+xx]
+							count++
+						}
+					}
+				}
+				out[n*1024+y*32+x] = sum / float32(count)
+			}
+		}
+	}
+	return out
+}
+
+// TestQualityMetricsOrderImages runs the fd, kid, is and pr hooks at a snapshot of "generators"
+// that return real test digits, blurred ones and noise: FD and KID grow with the blur and are
+// largest for noise, real digits score a higher IS and precision than noise; each result is a
+// line of metrics.jsonl; the real-data statistics are computed once and then read from the
+// cache (faster), and another sample count has a cache entry of its own.
+func TestQualityMetricsOrderImages(t *testing.T) {
+	const n = 500
+	digits := mnistImages(t, n)
+	rng := rand.New(rand.NewPCG(4, 4))
+	noise := make([]float32, len(digits))
+	for i := range noise {
+		noise[i] = 2*rng.Float32() - 1
+	}
+	generators := map[string][]float32{"real": digits, "blur1": boxBlur(digits, 1), "blur2": boxBlur(digits, 2), "noise": noise}
+	cache, dir := t.TempDir(), t.TempDir()
+	ctx := qualityContext(t, cache)
+	backend := engine.MustNew("go")
+	defer backend.Finalize()
+	model := gan.Model{Name: "fake", LatentDim: 2}
+	values := map[string]map[string]float64{}
+	for _, kind := range []string{"fd", "kid", "is", "pr"} {
+		m, err := Lookup(kind + "500-classifier")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook := m.Hook(ctx)
+		for _, name := range []string{"real", "blur1", "blur2", "noise"} {
+			images := generators[name]
+			served := 0
+			e := &train.SnapshotEvent{Tick: &runs.Tick{}, Run: runs.Open(dir), Model: model, Seed: 1, Shown: 2000, Backend: backend, State: map[string][]byte{},
+				Sample: func(z, _ *tensors.Tensor) ([]*tensors.Tensor, error) {
+					b := z.Shape().Dimensions[0]
+					out := tensors.FromFlatDataAndDimensions(images[served*1024:(served+b)*1024], b, 32, 32, 1)
+					served += b
+					return []*tensors.Tensor{out}, nil
+				}}
+			if err := hook(e); err != nil {
+				t.Fatalf("%s on %s: %v", m.Name, name, err)
+			}
+			if values[name] == nil {
+				values[name] = map[string]float64{}
+			}
+			values[name][kind] = e.Tick.Metrics[m.Name]
+		}
+	}
+	t.Logf("values: %v", values)
+	for _, kind := range []string{"fd", "kid"} {
+		if !(values["real"][kind] < values["blur1"][kind] && values["blur1"][kind] < values["blur2"][kind] && values["blur2"][kind] < values["noise"][kind]) {
+			t.Errorf("%s: real %g, blur1 %g, blur2 %g, noise %g: want growing with the blur, noise the largest", kind,
+				values["real"][kind], values["blur1"][kind], values["blur2"][kind], values["noise"][kind])
+		}
+	}
+	if values["real"]["fd"] > values["noise"]["fd"]/10 {
+		t.Errorf("FD of test digits against training digits %g, of noise %g: want the first far below", values["real"]["fd"], values["noise"]["fd"])
+	}
+	if !(values["real"]["is"] > 5 && values["noise"]["is"] < values["real"]["is"]/2) {
+		t.Errorf("IS of real digits %g (want > 5 of 10 classes), of noise %g (want far less)", values["real"]["is"], values["noise"]["is"])
+	}
+	if !(values["real"]["pr"] > 0.6 && values["noise"]["pr"] < 0.1) {
+		t.Errorf("precision of real digits %g, of noise %g", values["real"]["pr"], values["noise"]["pr"])
+	}
+	results, err := runs.Open(dir).Metrics()
+	if err != nil || len(results) != 16 {
+		t.Fatalf("%d lines in metrics.jsonl, %v; want 16", len(results), err)
+	}
+	if r := results[0]; r.Metric != "fd500-classifier" || r.Kimg != 2 || !strings.Contains(r.Extractor, "mnist classifier trained here") {
+		t.Errorf("first result %+v", r)
+	}
+	if r := results[15]; r.Metric != "pr500-classifier" || r.Parts["recall"] < 0 || r.Parts["precision"] != r.Value {
+		t.Errorf("last result %+v", r)
+	}
+
+	// The cache: one classifier and one real-data statistics file; reading them is faster than
+	// computing them; another count is another entry.
+	files, _ := filepath.Glob(filepath.Join(cache, "*.gob"))
+	if len(files) != 2 {
+		t.Errorf("cache files %v, want the classifier's and the real statistics'", files)
+	}
+	x, err := extractorFor(Protocol{KindFD, n, ExtractorClassifier}, ctx, backend, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := RealStats(ctx, x, n, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+	cached := time.Since(start)
+	start = time.Now()
+	if _, err := RealStats(ctx, x, n/2, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+	computed := time.Since(start)
+	t.Logf("real statistics: %s from the cache, %s computed (half as many)", cached, computed)
+	if files, _ = filepath.Glob(filepath.Join(cache, "real-*.gob")); len(files) != 2 {
+		t.Errorf("real statistics files %v, want one per sample count", files)
+	}
+	if cached >= computed {
+		t.Errorf("reading the cached statistics took %s, computing half as many %s", cached, computed)
+	}
+}
+
+// TestQualityMetricBadInput: a data set without a classifier, generated images of the wrong
+// channel count, and a damaged cache file are clear errors.
+func TestQualityMetricBadInput(t *testing.T) {
+	cache := t.TempDir()
+	ctx := qualityContext(t, cache)
+	ctx.SetParam(datasets.ParamDataset, "emoji")
+	m, _ := Lookup("fd100-classifier")
+	err := m.Hook(ctx)(&train.SnapshotEvent{Tick: &runs.Tick{}})
+	if err == nil || !strings.Contains(err.Error(), "trained on mnist or fashion-mnist, and this run's dataset=emoji") {
+		t.Errorf("emoji: %v", err)
+	}
+	x := &Classifier{Spec: ClassifierSpec{Dataset: "mnist", Resolution: 32, Channels: 1}}
+	if _, err := fitImages(tensors.FromFlatDataAndDimensions([]float32{0}, 1), x); err == nil {
+		t.Error("a rank-1 tensor accepted as images")
+	}
+	rgb := tensors.FromFlatDataAndDimensions(make([]float32, 2*8*8*3), 2, 8, 8, 3)
+	if _, err := fitImages(rgb, x); err == nil || !strings.Contains(err.Error(), "3 channels, the classifier extractor takes 1") {
+		t.Errorf("RGB images: %v", err)
+	}
+	// A 8x8 grey image grows to 32x32 by nearest neighbours; values are clipped to [-1, 1].
+	small := make([]float32, 64)
+	small[0] = 3
+	grown, err := fitImages(tensors.FromFlatDataAndDimensions(small, 1, 8, 8, 1), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := tensors.MustCopyFlatData[float32](grown)
+	if g[0] != 1 || g[3*32+3] != 1 || g[4] != 0 || len(g) != 1024 {
+		t.Errorf("8x8 to 32x32: corner block %v, next %v", g[0], g[4])
+	}
+	spec := DefaultClassifierSpec("mnist")
+	spec.Steps = 90
+	spec.FinetuneSteps = 30
+	if err := os.WriteFile(filepath.Join(cache, spec.key()), []byte("damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadOrTrainClassifier(engine.MustNew("go"), spec, cache, t.Logf); err == nil || !strings.Contains(err.Error(), "delete it to train again") {
+		t.Errorf("damaged cache: %v", err)
+	}
+}
