@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"log"
-	"strconv"
 	"strings"
 
 	"github.com/ganlab/gogan/datasets"
@@ -58,7 +57,7 @@ func configureResume(ctx *context.Context, snapshot, settings string) error {
 	if err != nil {
 		return err
 	}
-	restored, err := restoreSettings(ctx, s.Params)
+	restored, err := runs.RestoreParams(ctx, s.Params)
 	if err != nil {
 		return errors.WithMessagef(err, "resuming %s", snapshot)
 	}
@@ -82,40 +81,6 @@ func configureResume(ctx *context.Context, snapshot, settings string) error {
 			snapshot, strings.Join(changed, "; "))
 	}
 	return nil
-}
-
-// restoreSettings sets ctx's settings to a snapshot's (Snapshot.Params, values as text), each
-// parsed as the setting's type; false for a snapshot from before the settings tables (no model key).
-func restoreSettings(ctx *context.Context, saved map[string]string) (bool, error) {
-	if _, ok := saved["/|"+gan.ParamModel]; !ok {
-		return false, nil
-	}
-	var err error
-	ctx.EnumerateParams(func(scope, key string, value any) {
-		text, ok := saved[scope+"|"+key]
-		if !ok || scope != context.RootScope || err != nil {
-			return
-		}
-		var parsed any
-		switch value.(type) {
-		case int:
-			parsed, err = strconv.Atoi(text)
-		case float64:
-			parsed, err = strconv.ParseFloat(text, 64)
-		case bool:
-			parsed, err = strconv.ParseBool(text)
-		case string:
-			parsed = text
-		default:
-			return
-		}
-		if err != nil {
-			err = errors.Errorf("setting %s=%q in the snapshot does not parse as %T", key, text, value)
-			return
-		}
-		ctx.SetParam(key, parsed)
-	})
-	return true, err
 }
 
 // listing is -list's text: the families and presets, then every setting with its default.

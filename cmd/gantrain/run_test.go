@@ -105,6 +105,7 @@ func runFolder(t *testing.T, root string, i int) string {
 type tick struct {
 	Kimg           float64            `json:"kimg"`
 	Terms          map[string]float64 `json:"terms"`
+	Metrics        map[string]float64 `json:"metrics"`
 	SkippedSamples int                `json:"skipped_samples"`
 	Warnings       []string           `json:"warnings"`
 }
@@ -462,5 +463,77 @@ func TestHelpAndList(t *testing.T) {
 		if fields := strings.Fields(line); len(fields) >= 2 && strings.HasPrefix(fields[0], "msggan_") && (fields[1] == "0" || len(fields) < 3) {
 			t.Errorf("-list line without a default or meaning: %q", line)
 		}
+	}
+}
+
+// TestQualityMetricsAtSnapshots: metrics=fd200-classifier,kid200-classifier,pplz100-classifier
+// writes one metrics.jsonl line per metric and snapshot (values in stats.jsonl too), training the
+// classifier and computing the real statistics once; ganmetrics then measures the finished run's
+// latest snapshot again, appending its lines, with the same numbers (the same fixed latents).
+func TestQualityMetricsAtSnapshots(t *testing.T) {
+	root, cache := t.TempDir(), t.TempDir()
+	quality := "fd200-classifier,kid200-classifier,pplz100-classifier"
+	out := mustTrain(t, "-out", root, "-set", settings("kimg=0.032;snapshot_kimg=0.016;metrics="+quality+
+		";metrics_classifier_steps=30;metrics_cache="+cache))
+	dir := runFolder(t, root, 0)
+	if n := strings.Count(out, "statistics of 200 real mnist images"); n != 1 || strings.Count(out, "classifier of mnist trained") != 1 {
+		t.Errorf("real statistics computed %d times, the classifier trained %d times; want once each:\n%s", n, strings.Count(out, "classifier of mnist trained"), out)
+	}
+	type result struct {
+		Metric    string  `json:"metric"`
+		Value     float64 `json:"value"`
+		Kimg      float64 `json:"kimg"`
+		Snapshot  string  `json:"snapshot"`
+		Extractor string  `json:"extractor"`
+	}
+	read := func() []result {
+		data, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var results []result
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var r result
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("metrics.jsonl line %q: %v", line, err)
+			}
+			results = append(results, r)
+		}
+		return results
+	}
+	results := read()
+	if len(results) != 6 {
+		t.Fatalf("%d lines in metrics.jsonl, want 3 metrics x 2 snapshots: %+v", len(results), results)
+	}
+	for i, r := range results {
+		want := strings.Split(quality, ",")[i%3]
+		if r.Metric != want || !(r.Value > 0) || r.Kimg != 0.016*float64(1+i/3) || !strings.Contains(r.Extractor, "classifier") || !strings.HasPrefix(r.Snapshot, "snapshot-kimg") {
+			t.Errorf("line %d: %+v, want %s > 0 at kimg %g with its snapshot and extractor", i, r, want, 0.016*float64(1+i/3))
+		}
+	}
+	if ticks := readTicks(t, dir); ticks[len(ticks)-1].Metrics["fd200-classifier"] != results[3].Value {
+		t.Errorf("the last tick's metrics %v, want fd200-classifier = %g", ticks[len(ticks)-1].Metrics, results[3].Value)
+	}
+
+	measure := filepath.Join(t.TempDir(), "ganmetrics")
+	if out, err := exec.Command("go", "build", "-o", measure, "../ganmetrics").CombinedOutput(); err != nil {
+		t.Fatalf("building ganmetrics: %v\n%s", err, out)
+	}
+	cmd := exec.Command(measure, "-run", dir, "-metrics", quality, "-set", "metrics_cache="+cache)
+	printed, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ganmetrics: %v\n%s", err, printed)
+	}
+	again := read()
+	if len(again) != 9 || !strings.Contains(string(printed), "kimg 0.032 fd200-classifier") {
+		t.Fatalf("after ganmetrics: %d lines (want 9); it printed:\n%s", len(again), printed)
+	}
+	for i := range 3 {
+		if a, b := again[6+i], results[3+i]; a.Metric != b.Metric || a.Kimg != b.Kimg || a.Value != b.Value {
+			t.Errorf("ganmetrics measured %+v, the run %+v at the same snapshot", a, b)
+		}
+	}
+	if out, err := exec.Command(measure, "-run", dir, "-metrics", "fd200-inception").CombinedOutput(); err == nil || !strings.Contains(string(out), `no feature extractor "inception"`) {
+		t.Errorf("an unknown extractor: %v\n%s", err, out)
 	}
 }

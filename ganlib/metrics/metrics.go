@@ -23,7 +23,7 @@ const (
 
 // Settings are the metrics' keys.
 var Settings = gan.Settings{
-	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated: stability (the MSG-GAN paper's Fig. 6) and the quality metrics <kind><samples>-<extractor>, kind fd, kid, is or pr, such as fd10k-classifier (results also in metrics.jsonl); empty: none"},
+	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated: stability (the MSG-GAN paper's Fig. 6) and the quality metrics <kind><samples>-<extractor>, kind fd, kid, is, pr, pplw or pplz (path length in W or Z, alias ppl-w and ppl-z), such as fd10k-classifier (results also in metrics.jsonl); empty: none"},
 	{Key: ParamClassifierSteps, Default: 1500, Help: "the classifier extractor's training steps at lr 0.01 (then a third as many at 0.001), batch 128; its cache key holds them"},
 	{Key: ParamMetricsCache, Default: ".cache/metrics", Help: "folder of the trained classifiers and the real-data feature statistics the quality metrics reuse"},
 	{Key: ParamStabilityLatents, Default: 16, Help: "fixed latents the stability metric follows from snapshot to snapshot"},
@@ -50,18 +50,27 @@ func Names() []string {
 	return names
 }
 
+// aliases are short names of protocols: StyleGAN's path lengths.
+var aliases = map[string]string{"ppl-w": "pplw10k-classifier", "ppl-z": "pplz10k-classifier"}
+
 // Lookup returns the metric called name: a registered one, or a quality metric's protocol.
 func Lookup(name string) (Metric, error) {
 	if i := slices.IndexFunc(Registry, func(m Metric) bool { return m.Name == name }); i >= 0 {
 		return Registry[i], nil
 	}
-	if !slices.ContainsFunc(qualityKinds, func(kind string) bool { return strings.HasPrefix(name, kind) }) {
-		return Metric{}, errors.Errorf("no metric %q; the metrics are %s and <kind><samples>-<extractor> (fd, kid, is or pr; such as fd10k-classifier)",
+	if _, ok := aliases[name]; !ok && !slices.ContainsFunc(qualityKinds, func(kind string) bool { return strings.HasPrefix(name, kind) }) {
+		return Metric{}, errors.Errorf("no metric %q; the metrics are %s, ppl-w, ppl-z and <kind><samples>-<extractor> (fd, kid, is, pr, pplw or pplz; such as fd10k-classifier)",
 			name, strings.Join(Names(), ", "))
+	}
+	if alias, ok := aliases[name]; ok {
+		name = alias
 	}
 	p, err := ParseProtocol(name)
 	if err != nil {
 		return Metric{}, err
+	}
+	if p.Kind == KindPPLW || p.Kind == KindPPLZ {
+		return Metric{Name: p.String(), Description: "perceptual path length " + p.String(), Hook: pplHook(p)}, nil
 	}
 	return Metric{Name: p.String(), Description: "quality metric " + p.String(), Hook: qualityHook(p)}, nil
 }

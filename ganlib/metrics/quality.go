@@ -29,9 +29,12 @@ const (
 	KindKID = "kid"
 	KindIS  = "is"
 	KindPR  = "pr"
+	// KindPPLW and KindPPLZ are the perceptual path length in W and in Z.
+	KindPPLW = "pplw"
+	KindPPLZ = "pplz"
 )
 
-var qualityKinds = []string{KindFD, KindKID, KindIS, KindPR}
+var qualityKinds = []string{KindFD, KindKID, KindIS, KindPR, KindPPLW, KindPPLZ}
 
 // Extractor names: the part of a protocol name after the dash.
 const ExtractorClassifier = "classifier"
@@ -55,8 +58,8 @@ func (p Protocol) String() string {
 	return p.Kind + n + "-" + p.Extractor
 }
 
-// ParseProtocol reads a protocol name: a kind (fd, kid, is, pr), a sample count (10k, 50k, 500)
-// and an extractor (classifier).
+// ParseProtocol reads a protocol name: a kind (fd, kid, is, pr, pplw, pplz), a sample count
+// (10k, 50k, 500: generated images, or path-length pairs) and an extractor (classifier).
 func ParseProtocol(name string) (Protocol, error) {
 	spec, extractor, ok := strings.Cut(name, "-")
 	var p Protocol
@@ -119,16 +122,11 @@ func qualityHook(p Protocol) func(ctx *context.Context) func(*train.SnapshotEven
 			if err != nil {
 				return errors.WithMessagef(err, "metric %s", p)
 			}
-			result := &runs.MetricResult{Metric: p.String(), Kimg: float64(e.Shown) / 1000, Snapshot: e.Tick.SnapshotPath, Extractor: extractor.Describe()}
+			result := &runs.MetricResult{Metric: p.String(), Extractor: extractor.Describe()}
 			if result.Value, result.Parts, err = p.measure(real, fake, probs); err != nil {
 				return errors.WithMessagef(err, "metric %s", p)
 			}
-			result.Seconds = time.Since(start).Seconds()
-			if e.Tick.Metrics == nil {
-				e.Tick.Metrics = map[string]float64{}
-			}
-			e.Tick.Metrics[p.String()] = result.Value
-			return e.Run.AppendMetric(result)
+			return record(e, result, start)
 		}
 	}
 }

@@ -20,10 +20,12 @@ import (
 
 func TestParseProtocol(t *testing.T) {
 	for name, want := range map[string]Protocol{
-		"fd10k-classifier":  {KindFD, 10000, ExtractorClassifier},
-		"kid50k-classifier": {KindKID, 50000, ExtractorClassifier},
-		"is500-classifier":  {KindIS, 500, ExtractorClassifier},
-		"pr2k-classifier":   {KindPR, 2000, ExtractorClassifier},
+		"fd10k-classifier":   {KindFD, 10000, ExtractorClassifier},
+		"kid50k-classifier":  {KindKID, 50000, ExtractorClassifier},
+		"is500-classifier":   {KindIS, 500, ExtractorClassifier},
+		"pr2k-classifier":    {KindPR, 2000, ExtractorClassifier},
+		"pplw10k-classifier": {KindPPLW, 10000, ExtractorClassifier},
+		"pplz500-classifier": {KindPPLZ, 500, ExtractorClassifier},
 	} {
 		p, err := ParseProtocol(name)
 		if err != nil || p != want || p.String() != name {
@@ -40,7 +42,10 @@ func TestParseProtocol(t *testing.T) {
 			t.Errorf("%s: %v, want an error with %q", name, err, want)
 		}
 	}
-	if _, err := Lookup("fid"); err == nil || !strings.Contains(err.Error(), `no metric "fid"; the metrics are stability and <kind><samples>-<extractor>`) {
+	if m, err := Lookup("ppl-w"); err != nil || m.Name != "pplw10k-classifier" {
+		t.Errorf("ppl-w: %+v, %v", m.Name, err)
+	}
+	if _, err := Lookup("fid"); err == nil || !strings.Contains(err.Error(), `no metric "fid"; the metrics are stability, ppl-w, ppl-z and <kind><samples>-<extractor>`) {
 		t.Errorf("fid: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ganlab/gogan/ganlib/atomicfile"
@@ -100,6 +101,40 @@ func CaptureParams(ctx *context.Context) map[string]string {
 		params[scope+"|"+key] = fmt.Sprint(value)
 	})
 	return params
+}
+
+// RestoreParams sets ctx's settings to a snapshot's (Snapshot.Params, values as text), each
+// parsed as the setting's type; false for a snapshot from before the settings tables (no model key).
+func RestoreParams(ctx *context.Context, saved map[string]string) (bool, error) {
+	if _, ok := saved["/|"+gan.ParamModel]; !ok {
+		return false, nil
+	}
+	var err error
+	ctx.EnumerateParams(func(scope, key string, value any) {
+		text, ok := saved[scope+"|"+key]
+		if !ok || scope != context.RootScope || err != nil {
+			return
+		}
+		var parsed any
+		switch value.(type) {
+		case int:
+			parsed, err = strconv.Atoi(text)
+		case float64:
+			parsed, err = strconv.ParseFloat(text, 64)
+		case bool:
+			parsed, err = strconv.ParseBool(text)
+		case string:
+			parsed = text
+		default:
+			return
+		}
+		if err != nil {
+			err = errors.Errorf("setting %s=%q in the snapshot does not parse as %T", key, text, value)
+			return
+		}
+		ctx.SetParam(key, parsed)
+	})
+	return true, err
 }
 
 // CaptureVariables copies every variable of ctx that has a value, in the context's order.

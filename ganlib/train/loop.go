@@ -85,6 +85,10 @@ type SnapshotEvent struct {
 	Shown int64
 	// Backend is the loop's, for hooks that run graphs of their own (feature extractors).
 	Backend backends.Backend
+	// Graph compiles fn on the loop's backend and context at the current stage and fade-in
+	// alpha, for hooks that run the networks their own way (path length through Mapping and
+	// Synthesis of the generator's moving average).
+	Graph func(fn func(ctx *context.Context, inputs []*Node) []*Node) (*context.Exec, error)
 	// Sample runs the generator's moving average at the current stage and fade-in alpha on
 	// latents z [n, LatentDim] (and labels [n], conditional models only): one image tensor per
 	// scale (a growing model: the current stage's).
@@ -161,6 +165,7 @@ func (l *Loop) OnEnd(hook func(*runs.Tick)) { l.onEnd = append(l.onEnd, hook) }
 
 // stageExecs are the compiled graphs of one stage: one per step, and the EMA sampler.
 type stageExecs struct {
+	key    string // the stage's
 	steps  []*context.Exec
 	names  [][]string // each step's statistics, known once its graph is traced
 	sample *context.Exec
@@ -368,15 +373,8 @@ func (l *Loop) stageExecs(key string) *stageExecs {
 			return terms.Values
 		}))
 	}
-	execs.sample = context.MustNewExec(l.Backend, l.Ctx, func(ctx *context.Context, inputs []*Node) []*Node {
-		gan.SetAlpha(ctx, inputs[len(inputs)-1])
-		gan.SetStage(ctx, inputs[0].Graph(), key)
-		var labels *Node
-		if len(inputs) == 3 {
-			labels = inputs[1]
-		}
-		return l.Model.GenerateEMA(ctx, inputs[0], labels)
-	})
+	execs.sample = sampleExec(l.Backend, l.Ctx, l.Model, key)
+	execs.key = key
 	l.stages[key] = execs
 	return execs
 }
@@ -502,19 +500,48 @@ func (l *Loop) runStep(execs *stageExecs, i int, stats *tickStats, args []any) e
 	return nil
 }
 
+// sampleExec compiles the EMA generator at a stage, fed z (labels) and alpha.
+func sampleExec(backend backends.Backend, ctx *context.Context, m gan.Model, key string) *context.Exec {
+	return context.MustNewExec(backend, ctx, func(ctx *context.Context, inputs []*Node) []*Node {
+		gan.SetAlpha(ctx, inputs[len(inputs)-1])
+		gan.SetStage(ctx, inputs[0].Graph(), key)
+		var labels *Node
+		if len(inputs) == 3 {
+			labels = inputs[1]
+		}
+		return m.GenerateEMA(ctx, inputs[0], labels)
+	})
+}
+
+// sampler is SnapshotEvent.Sample on a sampleExec at alpha.
+func sampler(exec *context.Exec, m gan.Model, alpha float64) func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error) {
+	return func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error) {
+		args := []any{z}
+		if m.NumClasses > 0 {
+			args = append(args, labels)
+		}
+		outputs, err := exec.Exec(append(args, tensors.FromScalar(float32(alpha)))...)
+		return outputs, errors.WithMessage(err, "sampling the generator EMA")
+	}
+}
+
+// grapher is SnapshotEvent.Graph at a stage and alpha.
+func grapher(backend backends.Backend, ctx *context.Context, key string, alpha float64) func(fn func(ctx *context.Context, inputs []*Node) []*Node) (*context.Exec, error) {
+	return func(fn func(ctx *context.Context, inputs []*Node) []*Node) (*context.Exec, error) {
+		return context.NewExec(backend, ctx, func(ctx *context.Context, inputs []*Node) []*Node {
+			gan.SetAlpha(ctx, Scalar(inputs[0].Graph(), dtypes.Float32, alpha))
+			gan.SetStage(ctx, inputs[0].Graph(), key)
+			return fn(ctx, inputs)
+		})
+	}
+}
+
 // snapshot runs the snapshot hooks, then writes the snapshot (after the hooks: a hook that draws
 // random numbers in the graph, sampling a generator with noise, moves the context's generator,
 // and a resumed run must continue from where this one does).
 func (l *Loop) snapshot(execs *stageExecs, alpha float64, tick *runs.Tick) error {
 	event := &SnapshotEvent{Tick: tick, Run: l.Dir, Model: l.Model, Seed: l.cfg.Seed, Shown: l.progress.Shown, Backend: l.Backend, State: l.hookState,
-		Sample: func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error) {
-			args := []any{z}
-			if l.Model.NumClasses > 0 {
-				args = append(args, labels)
-			}
-			outputs, err := execs.sample.Exec(append(args, tensors.FromScalar(float32(alpha)))...)
-			return outputs, errors.WithMessage(err, "sampling the generator EMA")
-		}}
+		Sample: sampler(execs.sample, l.Model, alpha), Graph: grapher(l.Backend, l.Ctx, execs.key, alpha)}
 	for _, hook := range l.onSnapshot {
 		if err := hook(event); err != nil {
 			return errors.WithMessagef(err, "snapshot hook at kimg %.3f", l.progress.Kimg())
