@@ -50,14 +50,21 @@ type ClassifierSpec struct {
 	Steps, FinetuneSteps, Batch int
 	LearningRate                float64
 	Seed                        int
+	// Flip mirrors training images at random (clothes stay clothes; digits do not).
+	Flip bool
 }
 
-// DefaultClassifierSpec is the classifier the metrics use for a data set: 1500 steps of 128 at
-// lr 0.01, then 500 at 0.001 (4.3 epochs of MNIST). The rate is high for Adam because the layers
-// are equalized (weights stored N(0, 1), scaled by 1/sqrt(fan-in) at run time), which divides
-// each layer's effective rate by sqrt(fan-in).
+// DefaultClassifierSpec is the classifier the metrics use for a data set: for MNIST 1500 steps
+// of 128 at lr 0.01, then 500 at 0.001 (4.3 epochs, 99.1% test accuracy); for Fashion-MNIST
+// twice as long with random mirroring (2000 steps without: 89.9%). The rate is high for Adam
+// because the layers are equalized (weights stored N(0, 1), scaled by 1/sqrt(fan-in) at run
+// time), which divides each layer's effective rate by sqrt(fan-in).
 func DefaultClassifierSpec(dataset string) ClassifierSpec {
-	return ClassifierSpec{Dataset: dataset, Resolution: 32, Channels: 1, Steps: 1500, FinetuneSteps: 500, Batch: 128, LearningRate: 1e-2, Seed: 1}
+	s := ClassifierSpec{Dataset: dataset, Resolution: 32, Channels: 1, Steps: 1500, FinetuneSteps: 500, Batch: 128, LearningRate: 1e-2, Seed: 1}
+	if dataset == "fashion-mnist" {
+		s.Steps, s.FinetuneSteps, s.Flip = 3000, 1000, true
+	}
+	return s
 }
 
 // classifierVersion changes whenever the network or its training changes, so old caches miss.
@@ -150,7 +157,7 @@ func LoadOrTrainClassifier(backend backends.Backend, spec ClassifierSpec, cacheD
 // its accuracy on the test split (":test").
 func TrainClassifier(backend backends.Backend, spec ClassifierSpec, logf func(string, ...any)) (*Classifier, error) {
 	start := time.Now()
-	data, err := datasets.Open(spec.Dataset, datasets.Options{Resolution: spec.Resolution, Channels: spec.Channels, Seed: uint64(spec.Seed)})
+	data, err := datasets.Open(spec.Dataset, datasets.Options{Resolution: spec.Resolution, Channels: spec.Channels, Seed: uint64(spec.Seed), Flip: spec.Flip})
 	if err != nil {
 		return nil, errors.WithMessage(err, "metrics: the classifier's training data")
 	}

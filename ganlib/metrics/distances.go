@@ -294,3 +294,52 @@ func squaredDistance(a, b []float32) float64 {
 	}
 	return s
 }
+
+// Bootstrap is a statistic's spread over resamples of its n samples with replacement (Efron
+// 1979): statistic is evaluated on each of resamples index lists; it returns their standard
+// deviation and their 2.5th and 97.5th percentiles.
+func Bootstrap(n, resamples int, seed uint64, statistic func(indices []int) (float64, error)) (std, lo, hi float64, err error) {
+	if n < 1 || resamples < 2 {
+		return 0, 0, 0, errors.Errorf("metrics.Bootstrap: %d samples, %d resamples: need samples and 2 or more resamples", n, resamples)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x626f6f74))
+	values := make([]float64, resamples)
+	indices := make([]int, n)
+	mean := 0.0
+	for r := range values {
+		for i := range indices {
+			indices[i] = rng.IntN(n)
+		}
+		if values[r], err = statistic(indices); err != nil {
+			return 0, 0, 0, err
+		}
+		mean += values[r] / float64(resamples)
+	}
+	for _, v := range values {
+		std += (v - mean) * (v - mean) / float64(resamples-1)
+	}
+	slices.Sort(values)
+	return math.Sqrt(std), values[int(math.Floor(0.025*float64(resamples-1)))], values[int(math.Ceil(0.975*float64(resamples-1)))], nil
+}
+
+// BootstrapFD is the Fréchet distance's spread over resamples of the generated features (the
+// real statistics held fixed, as the cached ones are).
+func BootstrapFD(real *FeatureStats, generated [][]float32, resamples int, seed uint64) (std, lo, hi float64, err error) {
+	mu1, c1, err := real.MeanCov()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return Bootstrap(len(generated), resamples, seed, func(indices []int) (float64, error) {
+		s := NewFeatureStats(real.Dim, 0)
+		for _, i := range indices {
+			if err := s.Add(generated[i]); err != nil {
+				return 0, err
+			}
+		}
+		mu2, c2, err := s.MeanCov()
+		if err != nil {
+			return 0, err
+		}
+		return FrechetDistance(mu1, c1, mu2, c2)
+	})
+}

@@ -195,3 +195,31 @@ func TestPrecisionRecallKnownOverlap(t *testing.T) {
 	near(t, "precision of disjoint sets", p, 0, 0)
 	near(t, "recall of disjoint sets", r, 0, 0)
 }
+
+// TestBootstrapOfAMean: the bootstrap spread of a sample mean is about the standard error
+// sigma / sqrt(n), and its 95% interval about +-1.96 of it around the mean.
+func TestBootstrapOfAMean(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	values := make([]float64, 400)
+	mean := 0.0
+	for i := range values {
+		values[i] = 3 + 2*rng.NormFloat64()
+		mean += values[i] / 400
+	}
+	std, lo, hi, err := Bootstrap(len(values), 400, 1, func(indices []int) (float64, error) {
+		m := 0.0
+		for _, i := range indices {
+			m += values[i] / float64(len(indices))
+		}
+		return m, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "bootstrap std of the mean", std, 2/math.Sqrt(400), 0.015)
+	near(t, "lower 2.5%", lo, mean-1.96*0.1, 0.04)
+	near(t, "upper 97.5%", hi, mean+1.96*0.1, 0.04)
+	if _, _, _, err := Bootstrap(10, 1, 1, nil); err == nil {
+		t.Error("one resample accepted")
+	}
+}

@@ -94,8 +94,9 @@ func extractorFor(p Protocol, ctx *context.Context, backend backends.Backend, lo
 		return nil, errors.Errorf("metric %s: the classifier extractor is trained on mnist or fashion-mnist, and this run's %s=%s", p, datasets.ParamDataset, dataset)
 	}
 	spec := DefaultClassifierSpec(dataset)
-	spec.Steps = gan.Get[int](ctx, Settings, ParamClassifierSteps)
-	spec.FinetuneSteps = spec.Steps / 3
+	if steps := gan.Get[int](ctx, Settings, ParamClassifierSteps); steps > 0 {
+		spec.Steps, spec.FinetuneSteps = steps, steps/3
+	}
 	return LoadOrTrainClassifier(backend, spec, gan.Get[string](ctx, Settings, ParamMetricsCache), logf)
 }
 
@@ -144,7 +145,11 @@ func (p Protocol) measure(real, fake *FeatureStats, probs [][]float64) (float64,
 			return 0, nil, err
 		}
 		v, err := FrechetDistance(mu1, c1, mu2, c2)
-		return v, nil, err
+		if err != nil {
+			return 0, nil, err
+		}
+		std, lo, hi, err := BootstrapFD(real, fake.Bank, 10, 1)
+		return v, map[string]float64{"bootstrap_std": std, "bootstrap_lo": lo, "bootstrap_hi": hi}, err
 	case KindKID:
 		v, err := KernelDistance(fake.Bank, real.Bank, KIDOptions{Subsets: 100, MaxSubsetSize: 1000})
 		return v, nil, err

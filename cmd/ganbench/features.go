@@ -1,0 +1,49 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"math/rand/v2"
+
+	"github.com/ganlab/gogan/ganlib/metrics"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+func init() {
+	suites["features"] = featuresSuite
+}
+
+var (
+	featuresCache   = flag.String("features-cache", ".cache/metrics", "-suite=features: the metrics cache holding (or receiving) the classifiers")
+	featuresDataset = flag.String("features-dataset", "fashion-mnist", "-suite=features: the data set whose classifier is timed")
+)
+
+// featuresSuite times the metrics' feature extractors: images/s of a data set's classifier (the
+// default spec, trained first if the cache lacks it) on batches of 250 32x32 grey images.
+func featuresSuite(b *bench) (*table, error) {
+	t := &table{
+		title:  "Feature extraction for the quality metrics (float32)",
+		header: []string{"extractor", "batch", "runs", "ms", "images/s"},
+	}
+	c, err := metrics.LoadOrTrainClassifier(b.backend, metrics.DefaultClassifierSpec(*featuresDataset), *featuresCache, log.Printf)
+	if err != nil {
+		return nil, err
+	}
+	const batch = 250
+	images := randomTensor(rand.New(rand.NewPCG(1, 2)), batch, 32, 32, 1)
+	defer finalize([]*tensors.Tensor{images})
+	timings, _, err := b.timing.measure([]job{{name: "classifier", release: func() {},
+		run: func() ([]*tensors.Tensor, error) {
+			_, _, err := c.Extract(images)
+			return nil, err
+		}}})
+	if err != nil {
+		return nil, err
+	}
+	tm := timings[0]
+	t.rows = append(t.rows, []string{c.Describe(), fmt.Sprint(batch), fmt.Sprint(tm.runs), fmt.Sprintf("%.1f", tm.median.Seconds()*1e3),
+		fmt.Sprintf("%.0f", batch/tm.median.Seconds())})
+	t.notes = append(t.notes, "ms: the median of the timed runs of one batch through the classifier to its features and softmax, copies to Go slices included.")
+	return t, nil
+}
