@@ -254,14 +254,18 @@ func PrecisionRecall(real, generated [][]float32, k int) (precision, recall floa
 	return coverage(real, generated, k), coverage(generated, real, k), nil
 }
 
-// coverage is the fraction of queries within the k-NN radius of some manifold point.
+// coverage is the fraction of queries within the k-NN radius of some manifold point. Squared
+// distances come from Gram matrices, |a|^2 + |b|^2 - 2 a.b, a block of rows at a time (gonum's
+// blocked, parallel product).
 func coverage(manifold, queries [][]float32, k int) float64 {
+	m, q := denseRows(manifold), denseRows(queries)
+	mNorms, qNorms := rowNorms(m), rowNorms(q)
 	radii := make([]float64, len(manifold))
 	nearest := make([]float64, 0, k+1) // the k+1 smallest, ascending; [0] is the point itself
-	for i, a := range manifold {
+	forBlocks(m, m, func(row int, dots []float64) {
 		nearest = nearest[:0]
-		for _, b := range manifold {
-			d := squaredDistance(a, b)
+		for j, dot := range dots {
+			d := mNorms[row] + mNorms[j] - 2*dot
 			if len(nearest) == k+1 && d >= nearest[k] {
 				continue
 			}
@@ -272,18 +276,43 @@ func coverage(manifold, queries [][]float32, k int) float64 {
 			copy(nearest[at+1:], nearest[at:len(nearest)-1])
 			nearest[at] = d
 		}
-		radii[i] = nearest[k]
-	}
+		radii[row] = nearest[k]
+	})
 	inside := 0
-	for _, q := range queries {
-		for i, a := range manifold {
-			if squaredDistance(q, a) <= radii[i] {
+	forBlocks(q, m, func(row int, dots []float64) {
+		for j, dot := range dots {
+			// A relative slack for the rounding of the Gram form (a point's distance to itself).
+			if qNorms[row]+mNorms[j]-2*dot <= radii[j]+1e-9*(qNorms[row]+mNorms[j]) {
 				inside++
-				break
+				return
 			}
 		}
-	}
+	})
 	return float64(inside) / float64(len(queries))
+}
+
+// forBlocks calls fn with each row i of a and the dot products of a_i with every row of b.
+func forBlocks(a, b *mat.Dense, fn func(row int, dots []float64)) {
+	const block = 1024
+	rows, _ := a.Dims()
+	for start := 0; start < rows; start += block {
+		end := min(start+block, rows)
+		var gram mat.Dense
+		gram.Mul(a.Slice(start, end, 0, a.RawMatrix().Cols), b.T())
+		for i := start; i < end; i++ {
+			fn(i, gram.RawRowView(i-start))
+		}
+	}
+}
+
+func rowNorms(a *mat.Dense) []float64 {
+	rows, _ := a.Dims()
+	norms := make([]float64, rows)
+	for i := range norms {
+		row := a.RawRowView(i)
+		norms[i] = mat.Dot(mat.NewVecDense(len(row), row), mat.NewVecDense(len(row), row))
+	}
+	return norms
 }
 
 func squaredDistance(a, b []float32) float64 {
