@@ -21,7 +21,7 @@ mutations=(
 	"lazy-term-zero|ganlib/objective/objective.go|term = MulScalar(term, float64(p.Interval))|term = MulScalar(term, 0*float64(p.Interval))|./ganlib/train|^TestLazyR1Step\$"
 	"path-length-zero|ganlib/objective/pathlength.go|			return penalty|			return MulScalar(penalty, 0)|./ganlib/train|^TestPathLengthStep\$"
 	"r1-dropped|ganlib/objective/r1.go|			return r1|			return MulScalar(r1, 0)|./ganlib/train|^TestNonSaturatingStepWithR1\$"
-	"style-layer-cut|ganlib/layers/stylegan.go|y = Noise(b.conv.ctx, y, b.noise)|y = Noise(b.conv.ctx, StopGradient(y), b.noise)|./ganlib/layers|^TestStyleLayerGradients\$"
+	"style-layer-cut|ganlib/layers/stylegan.go|y = Noise(c.ctx, y, b.noise)|y = Noise(c.ctx, StopGradient(y), b.noise)|./ganlib/layers|^TestStyleLayerGradients\$"
 	"noise-variance|ganlib/layers/stylegan.go|noise = ctx.RandomNormal(x.Graph(), shapes.Make(x.DType(), b, h, w, 1))|noise = MulScalar(ctx.RandomNormal(x.Graph(), shapes.Make(x.DType(), b, h, w, 1)), 0.8)|./ganlib/layers|^TestNoiseStartsAtZeroStrength\$"
 	"fusion-off|ganlib/engine/fastgo/fusion.go|	if fusionDisabled {|	if true {|./ganlib/engine/fastgo|^TestFusionPreservesResults\$"
 	"small-products-off|ganlib/engine/fastgo/elementwise.go|simdBinary32(code, o, any(a).([]float32), any(b).([]float32))|simdBinary32(code, o, any(a).([]float32), any(b).([]float32)); if code == ewMul { for i := range o { if o[i] > -0.05 && o[i] < 0.05 { o[i] *= 1.001 } } }|./ganlib/engine/fastgo|^TestElementwiseGraphs\$"
