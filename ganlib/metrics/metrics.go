@@ -19,12 +19,14 @@ const (
 	ParamStabilityLatents = "stability_latents"
 	ParamMetricsCache     = "metrics_cache"
 	ParamClassifierSteps  = "metrics_classifier_steps"
+	ParamInceptionWeights = "metrics_inception_weights"
 )
 
 // Settings are the metrics' keys.
 var Settings = gan.Settings{
 	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated: stability (the MSG-GAN paper's Fig. 6) and the quality metrics <kind><samples>-<extractor>, kind fd, kid, is, pr, pplw or pplz (path length in W or Z, alias ppl-w and ppl-z), such as fd10k-classifier (results also in metrics.jsonl); empty: none"},
 	{Key: ParamClassifierSteps, Default: 0, Help: "the classifier extractor's training steps at lr 0.01 (then a third as many at 0.001), batch 128; 0: the data set's default (MNIST 1500, Fashion-MNIST 3000); its cache key holds them"},
+	{Key: ParamInceptionWeights, Default: InceptionWeightsPath, Help: "the nsfwinception extractor's converted weights (" + InceptionSetup + " writes them)"},
 	{Key: ParamMetricsCache, Default: ".cache/metrics", Help: "folder of the trained classifiers and the real-data feature statistics the quality metrics reuse"},
 	{Key: ParamStabilityLatents, Default: 16, Help: "fixed latents the stability metric follows from snapshot to snapshot"},
 }

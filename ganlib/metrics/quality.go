@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +40,7 @@ var qualityKinds = []string{KindFD, KindKID, KindIS, KindPR, KindPPLW, KindPPLZ}
 // Extractor names: the part of a protocol name after the dash.
 const ExtractorClassifier = "classifier"
 
-var extractorNames = []string{ExtractorClassifier}
+var extractorNames = []string{ExtractorClassifier, ExtractorNSFWInception}
 
 // Protocol is a quality metric as its name spells it, stylegan2-ada's way: kind, generated
 // sample count and extractor ("fd10k-classifier": the Fréchet distance of 10,000 generated
@@ -81,7 +82,7 @@ func ParseProtocol(name string) (Protocol, error) {
 		return p, errors.Errorf("%q: the sample count %q is not a positive number such as 10k or 500", name, strings.TrimPrefix(spec, p.Kind))
 	}
 	p.Samples = n * scale
-	if p.Extractor = extractor; extractor != ExtractorClassifier {
+	if p.Extractor = extractor; !slices.Contains(extractorNames, extractor) {
 		return p, errors.Errorf("%q: no feature extractor %q; the extractors are %s", name, extractor, strings.Join(extractorNames, ", "))
 	}
 	return p, nil
@@ -89,6 +90,12 @@ func ParseProtocol(name string) (Protocol, error) {
 
 // extractorFor returns the extractor a protocol names for the run's data set.
 func extractorFor(p Protocol, ctx *context.Context, backend backends.Backend, logf func(string, ...any)) (Extractor, error) {
+	if p.Extractor == ExtractorNSFWInception {
+		if p.Kind == KindIS {
+			return nil, errors.Errorf("metric %s: the Inception Score needs ImageNet class probabilities, and nsfwjs's InceptionV3 has another head: use is<N>-classifier", p)
+		}
+		return NewInception(backend, gan.Get[string](ctx, Settings, ParamInceptionWeights))
+	}
 	dataset := gan.Get[string](ctx, datasets.Settings, datasets.ParamDataset)
 	if dataset != "mnist" && dataset != "fashion-mnist" {
 		return nil, errors.Errorf("metric %s: the classifier extractor is trained on mnist or fashion-mnist, and this run's %s=%s", p, datasets.ParamDataset, dataset)
@@ -209,6 +216,13 @@ func fitImages(images *tensors.Tensor, x Extractor) (*tensors.Tensor, error) {
 	d := images.Shape().Dimensions
 	if images.DType() != dtypes.Float32 || len(d) != 4 || d[1] != d[2] {
 		return nil, errors.Errorf("generated images %s: want float32 [n, r, r, channels]", images.Shape())
+	}
+	if x.Channels() == 0 && x.Resolution() == 0 { // any size and channel count: clipping only
+		values := tensors.MustCopyFlatData[float32](images)
+		for i, v := range values {
+			values[i] = min(max(v, -1), 1)
+		}
+		return tensors.FromFlatDataAndDimensions(values, d...), nil
 	}
 	if d[3] != x.Channels() {
 		return nil, errors.Errorf("generated images have %d channels, the %s extractor takes %d: use a data set and model of %d channels", d[3], x.Name(), x.Channels(), x.Channels())

@@ -14,6 +14,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -33,7 +34,7 @@ func TestParseProtocol(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]string{
-		"fd10k-inception":  `no feature extractor "inception"; the extractors are classifier`,
+		"fd10k-inception":  `no feature extractor "inception"; the extractors are classifier, nsfwinception`,
 		"fdx-classifier":   `the sample count "x" is not a positive number`,
 		"kid0k-classifier": `the sample count "0k"`,
 		"fd10k":            "want <kind><samples>-<extractor>",
@@ -100,6 +101,19 @@ func boxBlur(images []float32, radius int) []float32 {
 	return out
 }
 
+// fakeSnapshot is a snapshot of a "generator" that serves the given 32x32 grey images in order.
+func fakeSnapshot(t *testing.T, backend backends.Backend, images []float32) *train.SnapshotEvent {
+	served := 0
+	return &train.SnapshotEvent{Tick: &runs.Tick{}, Run: runs.Open(t.TempDir()), Model: gan.Model{Name: "fake", LatentDim: 2}, Seed: 1, Shown: 2000,
+		Backend: backend, State: map[string][]byte{},
+		Sample: func(z, _ *tensors.Tensor) ([]*tensors.Tensor, error) {
+			b := z.Shape().Dimensions[0]
+			out := tensors.FromFlatDataAndDimensions(images[served*1024:(served+b)*1024], b, 32, 32, 1)
+			served += b
+			return []*tensors.Tensor{out}, nil
+		}}
+}
+
 // TestQualityMetricsOrderImages runs the fd, kid, is and pr hooks at a snapshot of "generators"
 // that return real test digits, blurred ones and noise: FD and KID grow with the blur and are
 // largest for noise, real digits score a higher IS and precision than noise; each result is a
@@ -118,7 +132,6 @@ func TestQualityMetricsOrderImages(t *testing.T) {
 	ctx := qualityContext(t, cache)
 	backend := engine.MustNew("go")
 	defer backend.Finalize()
-	model := gan.Model{Name: "fake", LatentDim: 2}
 	values := map[string]map[string]float64{}
 	for _, kind := range []string{"fd", "kid", "is", "pr"} {
 		m, err := Lookup(kind + "500-classifier")
@@ -127,15 +140,8 @@ func TestQualityMetricsOrderImages(t *testing.T) {
 		}
 		hook := m.Hook(ctx)
 		for _, name := range []string{"real", "blur1", "blur2", "noise"} {
-			images := generators[name]
-			served := 0
-			e := &train.SnapshotEvent{Tick: &runs.Tick{}, Run: runs.Open(dir), Model: model, Seed: 1, Shown: 2000, Backend: backend, State: map[string][]byte{},
-				Sample: func(z, _ *tensors.Tensor) ([]*tensors.Tensor, error) {
-					b := z.Shape().Dimensions[0]
-					out := tensors.FromFlatDataAndDimensions(images[served*1024:(served+b)*1024], b, 32, 32, 1)
-					served += b
-					return []*tensors.Tensor{out}, nil
-				}}
+			e := fakeSnapshot(t, backend, generators[name])
+			e.Run = runs.Open(dir)
 			if err := hook(e); err != nil {
 				t.Fatalf("%s on %s: %v", m.Name, name, err)
 			}

@@ -1,0 +1,121 @@
+package metrics
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ganlab/gogan/ganlib/engine"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// repoPath is a path from the repository root (tests run in the package's folder).
+func repoPath(p string) string { return filepath.Join("..", "..", p) }
+
+// TestInceptionMatchesTFJS: our forward pass of nsfwjs's InceptionV3 up to mixed5, on the fixed
+// test image, matches @tensorflow/tfjs's run of the same model (the set-up's reference file),
+// channel by channel after mean pooling, within float32 rounding.
+func TestInceptionMatchesTFJS(t *testing.T) {
+	m, err := ReadKerasModel(repoPath(InceptionWeightsPath))
+	if err != nil {
+		t.Skipf("InceptionV3 not installed: %v", err)
+	}
+	data, err := os.ReadFile(repoPath(filepath.Join(filepath.Dir(InceptionWeightsPath), "reference-mixed5.json")))
+	if err != nil {
+		t.Skipf("InceptionV3 not installed: %v (run %s)", err, InceptionSetup)
+	}
+	var ref struct {
+		Features []float64 `json:"features"`
+	}
+	if err := json.Unmarshal(data, &ref); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Weights) != 382 || len(m.Layers) != 318 {
+		t.Errorf("%s", m)
+	}
+	input := make([]float32, 299*299*3)
+	for i := range input {
+		input[i] = float32(math.Sin(float64(i)*0.0007) * math.Cos(float64(i)*0.00013))
+	}
+	backend := engine.MustNew("go")
+	defer backend.Finalize()
+	var buildErr error
+	out := MustNewExec(backend, func(x *Node) *Node {
+		y, err := m.Forward(x, "mixed5")
+		if err != nil {
+			buildErr = err
+			return x
+		}
+		return ReduceMean(y, 1, 2)
+	}).MustExec(tensors.FromFlatDataAndDimensions(input, 1, 299, 299, 3))[0]
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	got := tensors.MustCopyFlatData[float32](out)
+	if len(got) != len(ref.Features) || len(got) != 768 {
+		t.Fatalf("%d features, tfjs %d, want 768", len(got), len(ref.Features))
+	}
+	scale := 0.0
+	for _, v := range ref.Features {
+		scale = max(scale, math.Abs(v))
+	}
+	worst, at := 0.0, 0
+	for i, v := range got {
+		if d := math.Abs(float64(v) - ref.Features[i]); d > worst {
+			worst, at = d, i
+		}
+	}
+	t.Logf("largest difference %.3g at channel %d (tfjs %.6g, ours %.6g), largest feature %.3g", worst, at, ref.Features[at], got[at], scale)
+	if worst > 1e-4*scale {
+		t.Errorf("mixed5 channel %d: ours %.6g, tfjs %.6g (largest |feature| %.3g)", at, got[at], ref.Features[at], scale)
+	}
+}
+
+// TestInceptionFDOrdersImages: the Fréchet distance with the nsfwinception extractor is far
+// smaller for real test digits than for noise (against training digits), and IS is refused for
+// it. Few images: InceptionV3 at 299x299 runs at a few images/s on 2 cores.
+func TestInceptionFDOrdersImages(t *testing.T) {
+	if _, err := os.Stat(repoPath(InceptionWeightsPath)); err != nil {
+		t.Skipf("InceptionV3 not installed: %v (run %s)", err, InceptionSetup)
+	}
+	const n = 8
+	digits := mnistImages(t, n)
+	noise := make([]float32, len(digits))
+	for i := range noise {
+		noise[i] = float32(math.Sin(float64(i) * 12.9898))
+	}
+	ctx := qualityContext(t, t.TempDir())
+	ctx.SetParam(ParamInceptionWeights, repoPath(InceptionWeightsPath))
+	backend := engine.MustNew("go")
+	defer backend.Finalize()
+	values := map[string]map[string]float64{}
+	for _, kind := range []string{"fd"} {
+		m, err := Lookup(kind + "8-nsfwinception")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook := m.Hook(ctx)
+		for name, images := range map[string][]float32{"real": digits, "noise": noise} {
+			e := fakeSnapshot(t, backend, images)
+			if err := hook(e); err != nil {
+				t.Fatalf("%s on %s: %v", m.Name, name, err)
+			}
+			if values[name] == nil {
+				values[name] = map[string]float64{}
+			}
+			values[name][kind] = e.Tick.Metrics[m.Name]
+		}
+	}
+	t.Logf("%v", values)
+	if !(values["real"]["fd"] < values["noise"]["fd"]/10) {
+		t.Errorf("FD of real digits %g, of noise %g: want the first far below", values["real"]["fd"], values["noise"]["fd"])
+	}
+	m, _ := Lookup("is8-nsfwinception")
+	if err := m.Hook(ctx)(fakeSnapshot(t, backend, digits)); err == nil || !strings.Contains(err.Error(), "needs ImageNet class probabilities") {
+		t.Errorf("IS with nsfwinception: %v", err)
+	}
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the offline InceptionV3 of the quality metrics' nsfwinception extractor, from npm
+# only: nsfwjs@4.4.0 (a Keras InceptionV3 as tfjs layers files, uint8-quantized) and
+# @tensorflow/tfjs@4.22.0 (pure JavaScript) into .data/npm-metrics, then converts the weights
+# once into .data/inception/nsfwjs-4.4.0-inception-v3.bin (scripts/nsfw-inception.js) and
+# writes tfjs's own mixed5 features of a fixed test image beside it, the reference
+# ganlib/metrics' TestInceptionMatchesTFJS compares the Go forward pass with. Idempotent.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${repo_root}"
+prefix=".data/npm-metrics"
+out=".data/inception"
+weights="${out}/nsfwjs-4.4.0-inception-v3.bin"
+reference="${out}/reference-mixed5.json"
+say() { printf 'setup-metrics: %s\n' "$*"; }
+
+if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+	say "npm and node not found; run apt-get install npm, then rerun this script" >&2
+	exit 1
+fi
+nsfw="${prefix}/node_modules/nsfwjs"
+tfjs="${prefix}/node_modules/@tensorflow/tfjs"
+if [ -f "${nsfw}/package.json" ] && grep -q '"version": "4.4.0"' "${nsfw}/package.json" &&
+	[ -f "${tfjs}/package.json" ] && grep -q '"version": "4.22.0"' "${tfjs}/package.json"; then
+	say "nsfwjs@4.4.0 and @tensorflow/tfjs@4.22.0 already installed in ${prefix}"
+else
+	mkdir -p "${prefix}"
+	say "npm install --prefix ${prefix} nsfwjs@4.4.0 @tensorflow/tfjs@4.22.0"
+	npm install --prefix "${prefix}" --save-exact --no-audit --no-fund --loglevel=error nsfwjs@4.4.0 @tensorflow/tfjs@4.22.0
+fi
+mkdir -p "${out}"
+if [ -f "${weights}" ]; then
+	say "${weights} already converted"
+else
+	node scripts/nsfw-inception.js convert "${nsfw}" "${weights}"
+fi
+if [ -f "${reference}" ]; then
+	say "${reference} already computed"
+else
+	say "tfjs reference features of the test image (about 30 s)"
+	node scripts/nsfw-inception.js reference "${nsfw}" "${tfjs}" mixed5 2>/dev/null | tail -1 >"${reference}.tmp"
+	mv "${reference}.tmp" "${reference}"
+fi
+say "done: the nsfwinception extractor reads ${weights}"
