@@ -4,7 +4,9 @@
 # @tensorflow/tfjs@4.22.0 (pure JavaScript) into .data/npm-metrics, then converts the weights
 # once into .data/inception/nsfwjs-4.4.0-inception-v3.bin (scripts/nsfw-inception.js) and
 # writes tfjs's own mixed5 features of a fixed test image beside it, the reference
-# ganlib/metrics' TestInceptionMatchesTFJS compares the Go forward pass with. Idempotent.
+# ganlib/metrics' TestInceptionMatchesTFJS compares the Go forward pass with. Also Debian's
+# hdf5-tools (h5dump, which reads a user's Keras .h5 weights for the inception extractor) and
+# python3-h5py (the test writing such a file). Idempotent.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"
@@ -14,6 +16,20 @@ weights="${out}/nsfwjs-4.4.0-inception-v3.bin"
 reference="${out}/reference-mixed5.json"
 say() { printf 'setup-metrics: %s\n' "$*"; }
 
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		env DEBIAN_FRONTEND=noninteractive "$@"
+	else
+		sudo env DEBIAN_FRONTEND=noninteractive "$@"
+	fi
+}
+if command -v h5dump >/dev/null && /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+	say "hdf5-tools and python3-h5py already installed"
+else
+	say "apt-get install hdf5-tools python3-h5py"
+	as_root apt-get install -y --no-install-recommends hdf5-tools python3-h5py >/dev/null ||
+		{ as_root apt-get update >/dev/null && as_root apt-get install -y --no-install-recommends hdf5-tools python3-h5py >/dev/null; }
+fi
 if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
 	say "npm and node not found; run apt-get install npm, then rerun this script" >&2
 	exit 1

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/ganlab/gogan/ganlib/ops"
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/examples/inceptionv3/hdf5"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/pkg/errors"
@@ -275,6 +277,10 @@ type Inception struct {
 	model   *KerasModel
 	backend backends.Backend
 	execs   map[[3]int]*Exec
+	// output is the layer whose maps, mean-pooled, are the features (dim of them); name the
+	// extractor's.
+	output, name string
+	dim          int
 }
 
 // NewInception reads the converted weights.
@@ -283,17 +289,20 @@ func NewInception(backend backends.Backend, path string) (*Inception, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Inception{model: m, backend: backend, execs: map[[3]int]*Exec{}}, nil
+	return &Inception{model: m, backend: backend, execs: map[[3]int]*Exec{}, output: "mixed5", dim: 768, name: ExtractorNSFWInception}, nil
 }
 
-func (x *Inception) Name() string    { return ExtractorNSFWInception }
-func (x *Inception) FeatureDim() int { return 768 }
+func (x *Inception) Name() string    { return x.name }
+func (x *Inception) FeatureDim() int { return x.dim }
 func (x *Inception) Classes() int    { return 0 }
 
 // Resolution and Channels are 0: it takes images of any size, grey or RGB.
 func (x *Inception) Resolution() int { return 0 }
 func (x *Inception) Channels() int   { return 0 }
 func (x *Inception) Describe() string {
+	if x.name == ExtractorInception {
+		return fmt.Sprintf("%s, mean-pooled %s (%d-d) at 299x299", x.model.Source, x.output, x.dim)
+	}
 	return "InceptionV3 of npm nsfwjs@4.4.0 (ImageNet weights up to mixed5, converted here), mean-pooled mixed5 (768-d) at 299x299: not comparable with published FIDs"
 }
 
@@ -331,7 +340,7 @@ func (x *Inception) extractChunk(images *tensors.Tensor) ([]float32, error) {
 				img = Concatenate([]*Node{img, img, img}, -1)
 			}
 			img = Interpolate(img, -1, InceptionSize, InceptionSize, -1).Bilinear().Done()
-			y, err := x.model.Forward(img, "mixed5")
+			y, err := x.model.Forward(img, x.output)
 			if err != nil {
 				buildErr = err
 				return img
@@ -354,4 +363,51 @@ func (x *Inception) extractChunk(images *tensors.Tensor) ([]float32, error) {
 		return nil, err
 	}
 	return tensors.MustCopyFlatData[float32](out[0]), nil
+}
+
+// ExtractorInception names the Keras ImageNet InceptionV3 a user supplies: the one extractor
+// whose Fréchet distance is called FID here (still not the pt_inception network published FIDs
+// use, so not comparable with them either).
+const ExtractorInception = "inception"
+
+// ReadKerasH5Weights reads the weights of a Keras weights file (such as keras-applications'
+// inception_v3_weights_tf_dim_ordering_tf_kernels.h5) with Debian's hdf5-tools (h5dump, through
+// GoMLX's example reader): dataset "/conv2d_1/conv2d_1/kernel:0" becomes weight
+// "conv2d_1/kernel", as the converted nsfwjs model names them.
+func ReadKerasH5Weights(path string) (map[string]*tensors.Tensor, error) {
+	contents, err := hdf5.ParseFile(path)
+	if err != nil {
+		return nil, errors.WithMessagef(err, "reading the Keras weights %s (h5dump comes with apt-get install hdf5-tools)", path)
+	}
+	weights := map[string]*tensors.Tensor{}
+	for key, ds := range contents {
+		parts := strings.Split(strings.TrimPrefix(key, "/"), "/")
+		if len(parts) != 3 || parts[0] != parts[1] {
+			continue // not a layer's weight (Keras keeps other attributes too)
+		}
+		t, err := ds.ToTensor()
+		if err != nil {
+			return nil, errors.WithMessagef(err, "%s: dataset %s", path, key)
+		}
+		weights[parts[0]+"/"+strings.TrimSuffix(parts[2], ":0")] = t
+	}
+	if len(weights) == 0 {
+		return nil, errors.Errorf("%s holds no Keras layer weights (datasets named /layer/layer/name:0)", path)
+	}
+	return weights, nil
+}
+
+// NewImageNetInception is the Inception extractor with a user's Keras ImageNet weights file on
+// the topology of the converted nsfwjs model (the same Keras InceptionV3, layer for layer):
+// features are mixed10 mean-pooled (2048-d, Keras's avg_pool).
+func NewImageNetInception(backend backends.Backend, h5Path, topologyPath string) (*Inception, error) {
+	m, err := ReadKerasModel(topologyPath)
+	if err != nil {
+		return nil, err
+	}
+	if m.Weights, err = ReadKerasH5Weights(h5Path); err != nil {
+		return nil, err
+	}
+	m.Source = "Keras ImageNet InceptionV3 weights " + h5Path
+	return &Inception{model: m, backend: backend, execs: map[[3]int]*Exec{}, output: "mixed10", dim: 2048, name: ExtractorInception}, nil
 }

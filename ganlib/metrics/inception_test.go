@@ -1,9 +1,12 @@
 package metrics
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,5 +120,89 @@ func TestInceptionFDOrdersImages(t *testing.T) {
 	m, _ := Lookup("is8-nsfwinception")
 	if err := m.Hook(ctx)(fakeSnapshot(t, backend, digits)); err == nil || !strings.Contains(err.Error(), "needs ImageNet class probabilities") {
 		t.Errorf("IS with nsfwinception: %v", err)
+	}
+}
+
+// writeKerasH5 writes weights to path as a Keras weights file lays them out
+// (/layer/layer/name:0), with /model_weights-style extras Keras adds left out, using h5py.
+func writeKerasH5(t *testing.T, path string, weights map[string]*tensors.Tensor) {
+	t.Helper()
+	dir := t.TempDir()
+	var script strings.Builder
+	script.WriteString("import h5py, numpy as np, sys\nf = h5py.File(sys.argv[1], 'w')\nf.attrs['backend'] = 'tensorflow'\n")
+	i := 0
+	for name, w := range weights {
+		raw := filepath.Join(dir, fmt.Sprintf("%d.f32", i))
+		values := tensors.MustCopyFlatData[float32](w)
+		buf := make([]byte, 4*len(values))
+		for k, v := range values {
+			binary.LittleEndian.PutUint32(buf[4*k:], math.Float32bits(v))
+		}
+		if err := os.WriteFile(raw, buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		layer, param, _ := strings.Cut(name, "/")
+		fmt.Fprintf(&script, "f.create_dataset('%s/%s/%s:0', data=np.fromfile('%s', dtype='<f4').reshape(%s))\n",
+			layer, layer, param, raw, pythonShape(w.Shape().Dimensions))
+		i++
+	}
+	script.WriteString("f.close()\n")
+	python := "python3"
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		python = "/usr/bin/python3" // Debian's, where apt-get install python3-h5py puts h5py
+	}
+	cmd := exec.Command(python, "-c", script.String(), path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("writing an HDF5 file needs python3 with h5py (apt-get install python3-h5py): %v\n%s", err, out)
+	}
+}
+
+func pythonShape(dims []int) string {
+	parts := make([]string, len(dims))
+	for i, d := range dims {
+		parts[i] = fmt.Sprint(d)
+	}
+	return "(" + strings.Join(parts, ", ") + ",)"
+}
+
+// TestImageNetInceptionReadsKerasH5: a Keras weights file written with the converted model's
+// weights, read through h5dump, gives an inception extractor whose mixed10 features equal those
+// of the converted model exactly (every weight found under its layer's name); a missing
+// weights setting names the setting and the other extractor.
+func TestImageNetInceptionReadsKerasH5(t *testing.T) {
+	m, err := ReadKerasModel(repoPath(InceptionWeightsPath))
+	if err != nil {
+		t.Skipf("InceptionV3 not installed: %v", err)
+	}
+	h5 := filepath.Join(t.TempDir(), "weights.h5")
+	writeKerasH5(t, h5, m.Weights)
+	backend := engine.MustNew("go")
+	defer backend.Finalize()
+	x, err := NewImageNetInception(backend, h5, repoPath(InceptionWeightsPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.model.Weights) != len(m.Weights) || x.FeatureDim() != 2048 || x.Name() != ExtractorInception {
+		t.Fatalf("%d weights read of %d, dim %d, name %s", len(x.model.Weights), len(m.Weights), x.FeatureDim(), x.Name())
+	}
+	reference := &Inception{model: m, backend: backend, execs: map[[3]int]*Exec{}, output: "mixed10", dim: 2048, name: "reference"}
+	images := tensors.FromFlatDataAndDimensions(mnistImages(t, 2), 2, 32, 32, 1)
+	got, _, err := x.Extract(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := reference.Extract(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("feature %d: %g from the .h5, %g from the converted weights", i, got[i], want[i])
+		}
+	}
+	ctx := qualityContext(t, t.TempDir())
+	if _, err := extractorFor(Protocol{KindFD, 10, ExtractorInception}, ctx, backend, t.Logf); err == nil ||
+		!strings.Contains(err.Error(), "set metrics_inception_h5") || !strings.Contains(err.Error(), "fd10-nsfwinception") {
+		t.Errorf("no .h5 given: %v", err)
 	}
 }

@@ -40,7 +40,7 @@ var qualityKinds = []string{KindFD, KindKID, KindIS, KindPR, KindPPLW, KindPPLZ}
 // Extractor names: the part of a protocol name after the dash.
 const ExtractorClassifier = "classifier"
 
-var extractorNames = []string{ExtractorClassifier, ExtractorNSFWInception}
+var extractorNames = []string{ExtractorClassifier, ExtractorNSFWInception, ExtractorInception}
 
 // Protocol is a quality metric as its name spells it, stylegan2-ada's way: kind, generated
 // sample count and extractor ("fd10k-classifier": the Fréchet distance of 10,000 generated
@@ -90,11 +90,19 @@ func ParseProtocol(name string) (Protocol, error) {
 
 // extractorFor returns the extractor a protocol names for the run's data set.
 func extractorFor(p Protocol, ctx *context.Context, backend backends.Backend, logf func(string, ...any)) (Extractor, error) {
-	if p.Extractor == ExtractorNSFWInception {
+	if p.Extractor == ExtractorNSFWInception || p.Extractor == ExtractorInception {
 		if p.Kind == KindIS {
-			return nil, errors.Errorf("metric %s: the Inception Score needs ImageNet class probabilities, and nsfwjs's InceptionV3 has another head: use is<N>-classifier", p)
+			return nil, errors.Errorf("metric %s: the Inception Score needs the ImageNet classifier head, which this extractor does not run: use is<N>-classifier", p)
 		}
-		return NewInception(backend, gan.Get[string](ctx, Settings, ParamInceptionWeights))
+		if p.Extractor == ExtractorNSFWInception {
+			return NewInception(backend, gan.Get[string](ctx, Settings, ParamInceptionWeights))
+		}
+		h5 := gan.Get[string](ctx, Settings, ParamInceptionH5)
+		if h5 == "" {
+			return nil, errors.Errorf("metric %s needs the Keras ImageNet InceptionV3 weights, which are never downloaded here: set %s to your copy of inception_v3_weights_tf_dim_ordering_tf_kernels.h5 (or use %s)",
+				p, ParamInceptionH5, Protocol{p.Kind, p.Samples, ExtractorNSFWInception})
+		}
+		return NewImageNetInception(backend, h5, gan.Get[string](ctx, Settings, ParamInceptionWeights))
 	}
 	dataset := gan.Get[string](ctx, datasets.Settings, datasets.ParamDataset)
 	if dataset != "mnist" && dataset != "fashion-mnist" {
