@@ -533,7 +533,7 @@ func TestQualityMetricsAtSnapshots(t *testing.T) {
 			t.Errorf("ganmetrics measured %+v, the run %+v at the same snapshot", a, b)
 		}
 	}
-	if out, err := exec.Command(measure, "-run", dir, "-metrics", "fd200-inception").CombinedOutput(); err == nil || !strings.Contains(string(out), `no feature extractor "inception"`) {
+	if out, err := exec.Command(measure, "-run", dir, "-metrics", "fd200-vgg16").CombinedOutput(); err == nil || !strings.Contains(string(out), `no feature extractor "vgg16"`) {
 		t.Errorf("an unknown extractor: %v\n%s", err, out)
 	}
 }

@@ -87,6 +87,12 @@ func FrechetDistance(mu1 []float64, c1 *mat.SymDense, mu2 []float64, c2 *mat.Sym
 	if err != nil {
 		return 0, err
 	}
+	return frechetDistance(mu1, c1, sqrt1, mu2, c2)
+}
+
+// frechetDistance is FrechetDistance with C1's square root given (bootstraps reuse it).
+func frechetDistance(mu1 []float64, c1 *mat.SymDense, sqrt1 *mat.Dense, mu2 []float64, c2 *mat.SymDense) (float64, error) {
+	d := len(mu1)
 	var m mat.Dense
 	m.Mul(sqrt1, c2)
 	m.Mul(&m, sqrt1)
@@ -358,6 +364,10 @@ func BootstrapFD(real *FeatureStats, generated [][]float32, resamples int, seed 
 	if err != nil {
 		return 0, 0, 0, err
 	}
+	sqrt1, err := symmetricSqrt(c1)
+	if err != nil {
+		return 0, 0, 0, err
+	}
 	return Bootstrap(len(generated), resamples, seed, func(indices []int) (float64, error) {
 		s := NewFeatureStats(real.Dim, 0)
 		for _, i := range indices {
@@ -369,6 +379,6 @@ func BootstrapFD(real *FeatureStats, generated [][]float32, resamples int, seed 
 		if err != nil {
 			return 0, err
 		}
-		return FrechetDistance(mu1, c1, mu2, c2)
+		return frechetDistance(mu1, c1, sqrt1, mu2, c2)
 	})
 }

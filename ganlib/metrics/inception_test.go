@@ -85,7 +85,7 @@ func TestInceptionFDOrdersImages(t *testing.T) {
 	if _, err := os.Stat(repoPath(InceptionWeightsPath)); err != nil {
 		t.Skipf("InceptionV3 not installed: %v (run %s)", err, InceptionSetup)
 	}
-	const n = 8
+	const n = 4
 	digits := mnistImages(t, n)
 	noise := make([]float32, len(digits))
 	for i := range noise {
@@ -93,11 +93,12 @@ func TestInceptionFDOrdersImages(t *testing.T) {
 	}
 	ctx := qualityContext(t, t.TempDir())
 	ctx.SetParam(ParamInceptionWeights, repoPath(InceptionWeightsPath))
+	ctx.SetParam(ParamFDBootstrap, 0) // 768-d eigendecompositions take seconds each
 	backend := engine.MustNew("go")
 	defer backend.Finalize()
 	values := map[string]map[string]float64{}
 	for _, kind := range []string{"fd"} {
-		m, err := Lookup(kind + "8-nsfwinception")
+		m, err := Lookup(kind + "4-nsfwinception")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,8 +118,8 @@ func TestInceptionFDOrdersImages(t *testing.T) {
 	if !(values["real"]["fd"] < values["noise"]["fd"]/10) {
 		t.Errorf("FD of real digits %g, of noise %g: want the first far below", values["real"]["fd"], values["noise"]["fd"])
 	}
-	m, _ := Lookup("is8-nsfwinception")
-	if err := m.Hook(ctx)(fakeSnapshot(t, backend, digits)); err == nil || !strings.Contains(err.Error(), "needs ImageNet class probabilities") {
+	m, _ := Lookup("is4-nsfwinception")
+	if err := m.Hook(ctx)(fakeSnapshot(t, backend, digits)); err == nil || !strings.Contains(err.Error(), "needs the ImageNet classifier head") {
 		t.Errorf("IS with nsfwinception: %v", err)
 	}
 }

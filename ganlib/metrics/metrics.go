@@ -21,6 +21,7 @@ const (
 	ParamClassifierSteps  = "metrics_classifier_steps"
 	ParamInceptionWeights = "metrics_inception_weights"
 	ParamInceptionH5      = "metrics_inception_h5"
+	ParamFDBootstrap      = "metrics_fd_bootstrap"
 )
 
 // Settings are the metrics' keys.
@@ -29,6 +30,7 @@ var Settings = gan.Settings{
 	{Key: ParamClassifierSteps, Default: 0, Help: "the classifier extractor's training steps at lr 0.01 (then a third as many at 0.001), batch 128; 0: the data set's default (MNIST 1500, Fashion-MNIST 3000); its cache key holds them"},
 	{Key: ParamInceptionWeights, Default: InceptionWeightsPath, Help: "the nsfwinception extractor's converted weights (" + InceptionSetup + " writes them)"},
 	{Key: ParamInceptionH5, Default: "", Help: "the inception extractor's Keras ImageNet InceptionV3 weights file (inception_v3_weights_tf_dim_ordering_tf_kernels.h5), yours: never downloaded here"},
+	{Key: ParamFDBootstrap, Default: 10, Help: "resamples of the generated features for the Fréchet distance's bootstrap spread (one eigendecomposition each; 0: none)"},
 	{Key: ParamMetricsCache, Default: ".cache/metrics", Help: "folder of the trained classifiers and the real-data feature statistics the quality metrics reuse"},
 	{Key: ParamStabilityLatents, Default: 16, Help: "fixed latents the stability metric follows from snapshot to snapshot"},
 }

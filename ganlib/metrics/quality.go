@@ -139,7 +139,7 @@ func qualityHook(p Protocol) func(ctx *context.Context) func(*train.SnapshotEven
 				return errors.WithMessagef(err, "metric %s", p)
 			}
 			result := &runs.MetricResult{Metric: p.String(), Extractor: extractor.Describe()}
-			if result.Value, result.Parts, err = p.measure(real, fake, probs); err != nil {
+			if result.Value, result.Parts, err = p.measure(real, fake, probs, gan.Get[int](ctx, Settings, ParamFDBootstrap)); err != nil {
 				return errors.WithMessagef(err, "metric %s", p)
 			}
 			return record(e, result, start)
@@ -148,7 +148,7 @@ func qualityHook(p Protocol) func(ctx *context.Context) func(*train.SnapshotEven
 }
 
 // measure computes the protocol's number from the two sides' statistics.
-func (p Protocol) measure(real, fake *FeatureStats, probs [][]float64) (float64, map[string]float64, error) {
+func (p Protocol) measure(real, fake *FeatureStats, probs [][]float64, bootstrap int) (float64, map[string]float64, error) {
 	switch p.Kind {
 	case KindFD:
 		mu1, c1, err := real.MeanCov()
@@ -163,9 +163,12 @@ func (p Protocol) measure(real, fake *FeatureStats, probs [][]float64) (float64,
 		if err != nil {
 			return 0, nil, err
 		}
+		if bootstrap < 2 {
+			return v, nil, nil
+		}
 		// The spread only: resamples repeat samples, which shrinks their covariance's rank and
 		// raises FD, so the resampled values sit above the estimate.
-		std, _, _, err := BootstrapFD(real, fake.Bank, 10, 1)
+		std, _, _, err := BootstrapFD(real, fake.Bank, bootstrap, 1)
 		return v, map[string]float64{"bootstrap_std": std}, err
 	case KindKID:
 		v, err := KernelDistance(fake.Bank, real.Bank, KIDOptions{Subsets: 100, MaxSubsetSize: 1000})

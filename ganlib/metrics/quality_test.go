@@ -34,7 +34,7 @@ func TestParseProtocol(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]string{
-		"fd10k-inception":  `no feature extractor "inception"; the extractors are classifier, nsfwinception`,
+		"fd10k-vgg16":      `no feature extractor "vgg16"; the extractors are classifier, nsfwinception, inception`,
 		"fdx-classifier":   `the sample count "x" is not a positive number`,
 		"kid0k-classifier": `the sample count "0k"`,
 		"fd10k":            "want <kind><samples>-<extractor>",
