@@ -26,7 +26,7 @@ const (
 
 // Settings are the metrics' keys.
 var Settings = gan.Settings{
-	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated: stability (the MSG-GAN paper's Fig. 6) and the quality metrics <kind><samples>-<extractor>, kind fd, kid, is, pr, pplw or pplz (path length in W or Z, alias ppl-w and ppl-z), such as fd10k-classifier (results also in metrics.jsonl); empty: none"},
+	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated: stability (the MSG-GAN paper's Fig. 6) and the quality metrics <kind><samples>-<extractor>, kind fd, kid, is, pr, pplw or pplz (path length in W or Z, alias ppl-w and ppl-z), ifd or acc (class-conditional models: intra-FD, accuracy on the requested class), such as fd10k-classifier (results also in metrics.jsonl); empty: none"},
 	{Key: ParamClassifierSteps, Default: 0, Help: "the classifier extractor's training steps at lr 0.01 (then a third as many at 0.001), batch 128; 0: the data set's default (MNIST 1500, Fashion-MNIST 3000); its cache key holds them"},
 	{Key: ParamInceptionWeights, Default: InceptionWeightsPath, Help: "the nsfwinception extractor's converted weights (" + InceptionSetup + " writes them)"},
 	{Key: ParamInceptionH5, Default: "", Help: "the inception extractor's Keras ImageNet InceptionV3 weights file (inception_v3_weights_tf_dim_ordering_tf_kernels.h5), yours: never downloaded here"},
@@ -65,7 +65,7 @@ func Lookup(name string) (Metric, error) {
 		return Registry[i], nil
 	}
 	if _, ok := aliases[name]; !ok && !slices.ContainsFunc(qualityKinds, func(kind string) bool { return strings.HasPrefix(name, kind) }) {
-		return Metric{}, errors.Errorf("no metric %q; the metrics are %s, ppl-w, ppl-z and <kind><samples>-<extractor> (fd, kid, is, pr, pplw or pplz; such as fd10k-classifier)",
+		return Metric{}, errors.Errorf("no metric %q; the metrics are %s, ppl-w, ppl-z and <kind><samples>-<extractor> (fd, kid, is, pr, pplw, pplz, ifd or acc; such as fd10k-classifier)",
 			name, strings.Join(Names(), ", "))
 	}
 	if alias, ok := aliases[name]; ok {
@@ -74,6 +74,9 @@ func Lookup(name string) (Metric, error) {
 	p, err := ParseProtocol(name)
 	if err != nil {
 		return Metric{}, err
+	}
+	if p.Kind == KindIntraFD || p.Kind == KindAccuracy {
+		return Metric{Name: p.String(), Description: "per-class metric " + p.String(), Hook: perClassHook(p)}, nil
 	}
 	if p.Kind == KindPPLW || p.Kind == KindPPLZ {
 		return Metric{Name: p.String(), Description: "perceptual path length " + p.String(), Hook: pplHook(p)}, nil

@@ -35,7 +35,7 @@ const (
 	KindPPLZ = "pplz"
 )
 
-var qualityKinds = []string{KindFD, KindKID, KindIS, KindPR, KindPPLW, KindPPLZ}
+var qualityKinds = []string{KindFD, KindKID, KindIS, KindPR, KindPPLW, KindPPLZ, KindIntraFD, KindAccuracy}
 
 // Extractor names: the part of a protocol name after the dash.
 const ExtractorClassifier = "classifier"
@@ -59,7 +59,7 @@ func (p Protocol) String() string {
 	return p.Kind + n + "-" + p.Extractor
 }
 
-// ParseProtocol reads a protocol name: a kind (fd, kid, is, pr, pplw, pplz), a sample count
+// ParseProtocol reads a protocol name: a kind (fd, kid, is, pr, pplw, pplz, ifd, acc), a sample count
 // (10k, 50k, 500: generated images, or path-length pairs) and an extractor (classifier).
 func ParseProtocol(name string) (Protocol, error) {
 	spec, extractor, ok := strings.Cut(name, "-")

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -245,5 +246,75 @@ func TestQualityMetricBadInput(t *testing.T) {
 	}
 	if _, err := LoadOrTrainClassifier(engine.MustNew("go"), spec, cache, t.Logf); err == nil || !strings.Contains(err.Error(), "delete it to train again") {
 		t.Errorf("damaged cache: %v", err)
+	}
+}
+
+// TestPerClassMetrics: a "conditional generator" that returns a real test digit of each
+// requested class scores the classifier's accuracy on acc and a small intra-FD; one that ignores
+// the requested class (a digit of the next class) scores about 0 and a far larger intra-FD; an
+// unconditional model is refused.
+func TestPerClassMetrics(t *testing.T) {
+	data, err := datasets.Open("mnist:test", datasets.Options{Seed: 8})
+	if errors.Is(err, datasets.ErrNotInstalled) {
+		t.Skipf("MNIST not installed: %v", err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	b, err := data.NextBatch(2000)
+	data.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byClass := make([][]float32, 10)
+	for i, label := range b.Labels {
+		byClass[label] = append(byClass[label], b.Images[i*1024:(i+1)*1024]...)
+	}
+	conditional := func(honest bool) *train.SnapshotEvent {
+		served := make([]int, 10)
+		e := fakeSnapshot(t, engine.MustNew("go"), nil)
+		e.Model.NumClasses = 10
+		e.Sample = func(z, labels *tensors.Tensor) ([]*tensors.Tensor, error) {
+			var out []float32
+			for _, label := range tensors.MustCopyFlatData[int32](labels) {
+				c := int(label)
+				if !honest {
+					c = (c + 1) % 10 // always another class than the requested one
+				}
+				k := served[c] % (len(byClass[c]) / 1024)
+				served[c]++
+				out = append(out, byClass[c][k*1024:(k+1)*1024]...)
+			}
+			return []*tensors.Tensor{tensors.FromFlatDataAndDimensions(out, len(out)/1024, 32, 32, 1)}, nil
+		}
+		return e
+	}
+	ctx := qualityContext(t, t.TempDir())
+	values := map[string]float64{}
+	for _, name := range []string{"acc500-classifier", "ifd500-classifier"} {
+		m, err := Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook := m.Hook(ctx)
+		for _, honest := range []bool{true, false} {
+			e := conditional(honest)
+			if err := hook(e); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			values[fmt.Sprintf("%s honest=%v", name, honest)] = e.Tick.Metrics[name]
+		}
+		if err := hook(fakeSnapshot(t, engine.MustNew("go"), nil)); err == nil || !strings.Contains(err.Error(), "needs a class-conditional model") {
+			t.Errorf("%s on an unconditional model: %v", name, err)
+		}
+	}
+	t.Logf("%v", values)
+	if v := values["acc500-classifier honest=true"]; v < 0.85 {
+		t.Errorf("accuracy on digits of the requested class %g, want the classifier's (> 0.85)", v)
+	}
+	if v := values["acc500-classifier honest=false"]; v > 0.1 {
+		t.Errorf("accuracy on digits of another class %g, want about 0", v)
+	}
+	if h, d := values["ifd500-classifier honest=true"], values["ifd500-classifier honest=false"]; !(h < d/3) {
+		t.Errorf("intra-FD %g honest, %g ignoring the class: want the first far below", h, d)
 	}
 }
