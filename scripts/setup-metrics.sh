@@ -44,6 +44,17 @@ else
 	say "npm install --prefix ${prefix} nsfwjs@4.4.0 @tensorflow/tfjs@4.22.0"
 	npm install --prefix "${prefix}" --save-exact --no-audit --no-fund --loglevel=error nsfwjs@4.4.0 @tensorflow/tfjs@4.22.0
 fi
+# The model files' checksums (npm verifies the tarball; these pin what is converted).
+(cd "${nsfw}/dist/models/inception_v3" && sha256sum --quiet -c - <<'SUMS'
+8c2b793b9d277840fc757725bf3b135c96d5a54ec020e2b4ab569fc3df6b3848  model.min.js
+e9316ac20ff634f990e483062050afe9a4826885c3a212d676ce2cfda93a4884  group1-shard1of6.min.js
+467b33d62b4c470edf8acd3da554e331f2d49f3f93ddd718f944f595c516cd82  group1-shard2of6.min.js
+075300e057ca7e9fd2e282afbc3a6596a0404288c94bf781e9b20658cbeee664  group1-shard3of6.min.js
+b51ee46e062e752e81c28761a56369432671bfb3d59f4f062f5bd4dd58ff5303  group1-shard4of6.min.js
+d4149969b3c61e0d4dde1d4f555f5b00f4fc87f6bab1a4cd4967b24f62725de6  group1-shard5of6.min.js
+b684762a7d7c39b80183d260bdab6f072321349300f9f2ff144a085a382acfc4  group1-shard6of6.min.js
+SUMS
+) || { say "nsfwjs@4.4.0's InceptionV3 files in ${nsfw} do not match their sha256: delete ${prefix} and rerun" >&2; exit 1; }
 mkdir -p "${out}"
 if [ -f "${weights}" ]; then
 	say "${weights} already converted"

@@ -45,7 +45,7 @@ func featuresSuite(b *bench) (*table, error) {
 	tm := timings[0]
 	t.rows = append(t.rows, []string{c.Describe(), fmt.Sprint(batch), fmt.Sprint(tm.runs), fmt.Sprintf("%.1f", tm.median.Seconds()*1e3),
 		fmt.Sprintf("%.0f", batch/tm.median.Seconds())})
-	if x, err := metrics.NewInception(b.backend, metrics.InceptionWeightsPath); err != nil {
+	if x, err := metrics.NewInception(b.backend, metrics.InceptionWeightsPath, false); err != nil {
 		t.notes = append(t.notes, fmt.Sprintf("InceptionV3 not timed: %v", err))
 	} else {
 		for _, n := range []int{1, 8} {

@@ -289,6 +289,9 @@ func (c *Classifier) Extract(images *tensors.Tensor) (features, probs []float32,
 		return nil, nil, errors.Errorf("metrics: the %s classifier takes images [n, %d, %d, %d], got %s",
 			c.Spec.Dataset, c.Spec.Resolution, c.Spec.Resolution, c.Spec.Channels, images.Shape())
 	}
+	if err := checkRange(tensors.MustCopyFlatData[float32](images), "the "+c.Spec.Dataset+" classifier"); err != nil {
+		return nil, nil, err
+	}
 	out, err := c.exec.Exec(images)
 	if err != nil {
 		return nil, nil, err

@@ -263,8 +263,13 @@ func (m *KerasModel) String() string {
 	return fmt.Sprintf("%s: %d layers, %d weights", m.Source, len(m.Layers), len(m.Weights))
 }
 
-// ExtractorNSFWInception names the InceptionV3 of npm nsfwjs in metric names.
-const ExtractorNSFWInception = "nsfwinception"
+// ExtractorNSFWInception names the InceptionV3 of npm nsfwjs in metric names (mixed5 features);
+// ExtractorNSFWInceptionPool the same network's 2048-d pool (mixed10, whose blocks from mixed6
+// on nsfwjs fine-tuned for its own classes).
+const (
+	ExtractorNSFWInception     = "nsfwinception"
+	ExtractorNSFWInceptionPool = "nsfwinceptionpool"
+)
 
 // InceptionSize is the side images are resized to (bilinear) before InceptionV3.
 const InceptionSize = 299
@@ -283,11 +288,15 @@ type Inception struct {
 	dim          int
 }
 
-// NewInception reads the converted weights.
-func NewInception(backend backends.Backend, path string) (*Inception, error) {
+// NewInception reads the converted weights; pool selects the 2048-d mixed10 features instead of
+// mixed5's 768.
+func NewInception(backend backends.Backend, path string, pool bool) (*Inception, error) {
 	m, err := ReadKerasModel(path)
 	if err != nil {
 		return nil, err
+	}
+	if pool {
+		return &Inception{model: m, backend: backend, execs: map[[3]int]*Exec{}, output: "mixed10", dim: 2048, name: ExtractorNSFWInceptionPool}, nil
 	}
 	return &Inception{model: m, backend: backend, execs: map[[3]int]*Exec{}, output: "mixed5", dim: 768, name: ExtractorNSFWInception}, nil
 }
@@ -303,6 +312,9 @@ func (x *Inception) Describe() string {
 	if x.name == ExtractorInception {
 		return fmt.Sprintf("%s, mean-pooled %s (%d-d) at 299x299", x.model.Source, x.output, x.dim)
 	}
+	if x.name == ExtractorNSFWInceptionPool {
+		return "InceptionV3 of npm nsfwjs@4.4.0 (ImageNet weights up to mixed5, nsfwjs's fine-tuning after), mean-pooled mixed10 (2048-d) at 299x299: not comparable with published FIDs"
+	}
 	return "InceptionV3 of npm nsfwjs@4.4.0 (ImageNet weights up to mixed5, converted here), mean-pooled mixed5 (768-d) at 299x299: not comparable with published FIDs"
 }
 
@@ -317,6 +329,9 @@ func (x *Inception) Extract(images *tensors.Tensor) (features, probs []float32, 
 		return nil, nil, errors.Errorf("metrics: InceptionV3 takes images [n, H, W, 1 or 3], got %s", images.Shape())
 	}
 	values := tensors.MustCopyFlatData[float32](images)
+	if err := checkRange(values, "InceptionV3"); err != nil {
+		return nil, nil, err
+	}
 	size := d[1] * d[2] * d[3]
 	for start := 0; start < d[0]; start += inceptionBatch {
 		n := min(inceptionBatch, d[0]-start)
@@ -410,4 +425,17 @@ func NewImageNetInception(backend backends.Backend, h5Path, topologyPath string)
 	}
 	m.Source = "Keras ImageNet InceptionV3 weights " + h5Path
 	return &Inception{model: m, backend: backend, execs: map[[3]int]*Exec{}, output: "mixed10", dim: 2048, name: ExtractorInception}, nil
+}
+
+// checkRange refuses images outside [-1, 1] (a little slack for rounding): an extractor given
+// 0..255 or 0..1 images would measure something else without a word.
+func checkRange(values []float32, extractor string) error {
+	lo, hi := float32(0), float32(0)
+	for _, v := range values {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if lo < -1.001 || hi > 1.001 || math.IsNaN(float64(lo+hi)) {
+		return errors.Errorf("metrics: %s takes images in [-1, 1], got values in [%g, %g] (scale 0..255 images by x/127.5 - 1)", extractor, lo, hi)
+	}
+	return nil
 }

@@ -40,7 +40,7 @@ var qualityKinds = []string{KindFD, KindKID, KindIS, KindPR, KindPPLW, KindPPLZ,
 // Extractor names: the part of a protocol name after the dash.
 const ExtractorClassifier = "classifier"
 
-var extractorNames = []string{ExtractorClassifier, ExtractorNSFWInception, ExtractorInception}
+var extractorNames = []string{ExtractorClassifier, ExtractorNSFWInception, ExtractorNSFWInceptionPool, ExtractorInception}
 
 // Protocol is a quality metric as its name spells it, stylegan2-ada's way: kind, generated
 // sample count and extractor ("fd10k-classifier": the Fréchet distance of 10,000 generated
@@ -90,12 +90,12 @@ func ParseProtocol(name string) (Protocol, error) {
 
 // extractorFor returns the extractor a protocol names for the run's data set.
 func extractorFor(p Protocol, ctx *context.Context, backend backends.Backend, logf func(string, ...any)) (Extractor, error) {
-	if p.Extractor == ExtractorNSFWInception || p.Extractor == ExtractorInception {
+	if p.Extractor == ExtractorNSFWInception || p.Extractor == ExtractorNSFWInceptionPool || p.Extractor == ExtractorInception {
 		if p.Kind == KindIS {
 			return nil, errors.Errorf("metric %s: the Inception Score needs the ImageNet classifier head, which this extractor does not run: use is<N>-classifier", p)
 		}
-		if p.Extractor == ExtractorNSFWInception {
-			return NewInception(backend, gan.Get[string](ctx, Settings, ParamInceptionWeights))
+		if p.Extractor != ExtractorInception {
+			return NewInception(backend, gan.Get[string](ctx, Settings, ParamInceptionWeights), p.Extractor == ExtractorNSFWInceptionPool)
 		}
 		h5 := gan.Get[string](ctx, Settings, ParamInceptionH5)
 		if h5 == "" {

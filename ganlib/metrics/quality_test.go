@@ -22,12 +22,15 @@ import (
 
 func TestParseProtocol(t *testing.T) {
 	for name, want := range map[string]Protocol{
-		"fd10k-classifier":   {KindFD, 10000, ExtractorClassifier},
-		"kid50k-classifier":  {KindKID, 50000, ExtractorClassifier},
-		"is500-classifier":   {KindIS, 500, ExtractorClassifier},
-		"pr2k-classifier":    {KindPR, 2000, ExtractorClassifier},
-		"pplw10k-classifier": {KindPPLW, 10000, ExtractorClassifier},
-		"pplz500-classifier": {KindPPLZ, 500, ExtractorClassifier},
+		"fd10k-classifier":        {KindFD, 10000, ExtractorClassifier},
+		"kid50k-classifier":       {KindKID, 50000, ExtractorClassifier},
+		"is500-classifier":        {KindIS, 500, ExtractorClassifier},
+		"pr2k-classifier":         {KindPR, 2000, ExtractorClassifier},
+		"pplw10k-classifier":      {KindPPLW, 10000, ExtractorClassifier},
+		"pplz500-classifier":      {KindPPLZ, 500, ExtractorClassifier},
+		"fd10k-nsfwinceptionpool": {KindFD, 10000, ExtractorNSFWInceptionPool},
+		"ifd10k-classifier":       {KindIntraFD, 10000, ExtractorClassifier},
+		"acc2k-classifier":        {KindAccuracy, 2000, ExtractorClassifier},
 	} {
 		p, err := ParseProtocol(name)
 		if err != nil || p != want || p.String() != name {
@@ -35,7 +38,7 @@ func TestParseProtocol(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]string{
-		"fd10k-vgg16":      `no feature extractor "vgg16"; the extractors are classifier, nsfwinception, inception`,
+		"fd10k-vgg16":      `no feature extractor "vgg16"; the extractors are classifier, nsfwinception, nsfwinceptionpool, inception`,
 		"fdx-classifier":   `the sample count "x" is not a positive number`,
 		"kid0k-classifier": `the sample count "0k"`,
 		"fd10k":            "want <kind><samples>-<extractor>",
@@ -222,6 +225,11 @@ func TestQualityMetricBadInput(t *testing.T) {
 	x := &Classifier{Spec: ClassifierSpec{Dataset: "mnist", Resolution: 32, Channels: 1}}
 	if _, err := fitImages(tensors.FromFlatDataAndDimensions([]float32{0}, 1), x); err == nil {
 		t.Error("a rank-1 tensor accepted as images")
+	}
+	bytes := make([]float32, 32*32)
+	bytes[5] = 255
+	if _, _, err := x.Extract(tensors.FromFlatDataAndDimensions(bytes, 1, 32, 32, 1)); err == nil || !strings.Contains(err.Error(), "takes images in [-1, 1], got values in [0, 255]") {
+		t.Errorf("0..255 images: %v", err)
 	}
 	rgb := tensors.FromFlatDataAndDimensions(make([]float32, 2*8*8*3), 2, 8, 8, 3)
 	if _, err := fitImages(rgb, x); err == nil || !strings.Contains(err.Error(), "3 channels, the classifier extractor takes 1") {
