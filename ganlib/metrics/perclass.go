@@ -2,8 +2,6 @@ package metrics
 
 import (
 	"fmt"
-	"os"
-	"time"
 
 	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/gan"
@@ -115,30 +113,25 @@ func realByClass(ctx *context.Context, x Extractor, n, classes int) ([]*FeatureS
 
 // perClassHook measures intra-FD or the per-class accuracy at every snapshot.
 func perClassHook(p Protocol) func(ctx *context.Context) func(*train.SnapshotEvent) error {
-	return func(ctx *context.Context) func(*train.SnapshotEvent) error {
-		var extractor Extractor
-		var real []*FeatureStats
-		logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
-		return func(e *train.SnapshotEvent) error {
-			start := time.Now()
+	return protocolHook(p, func() measureFunc {
+		var real []*FeatureStats // the real images' features by class, once per hook
+		return func(ctx *context.Context, e *train.SnapshotEvent, extractor func() (Extractor, error)) (*runs.MetricResult, error) {
 			k := e.Model.NumClasses
 			if k == 0 {
-				return errors.Errorf("metric %s needs a class-conditional model; %s has no classes", p, e.Model.Name)
+				return nil, errors.Errorf("metric %s needs a class-conditional model; %s has no classes", p, e.Model.Name)
 			}
-			if extractor == nil {
-				var err error
-				if extractor, err = extractorFor(p, ctx, e.Backend, logf); err != nil {
-					return err
-				}
-			}
-			if p.Kind == KindAccuracy && extractor.Classes() != k {
-				return errors.Errorf("metric %s: the extractor has %d classes, the model %d", p, extractor.Classes(), k)
-			}
-			fake, err := generatedByClass(e, extractor, p.Samples)
+			x, err := extractor()
 			if err != nil {
-				return errors.WithMessagef(err, "metric %s", p)
+				return nil, err
 			}
-			result := &runs.MetricResult{Metric: p.String(), Extractor: extractor.Describe(), Parts: map[string]float64{}}
+			if p.Kind == KindAccuracy && x.Classes() != k {
+				return nil, errors.Errorf("metric %s: the extractor has %d classes, the model %d", p, x.Classes(), k)
+			}
+			fake, err := generatedByClass(e, x, p.Samples)
+			if err != nil {
+				return nil, errors.WithMessagef(err, "metric %s", p)
+			}
+			result := &runs.MetricResult{Parts: map[string]float64{}}
 			switch p.Kind {
 			case KindAccuracy:
 				correct, total := 0, 0
@@ -151,28 +144,28 @@ func perClassHook(p Protocol) func(ctx *context.Context) func(*train.SnapshotEve
 				result.Value = float64(correct) / float64(total)
 			case KindIntraFD:
 				if real == nil {
-					if real, err = realByClass(ctx, extractor, p.Samples, k); err != nil {
-						return errors.WithMessagef(err, "metric %s", p)
+					if real, err = realByClass(ctx, x, p.Samples, k); err != nil {
+						return nil, errors.WithMessagef(err, "metric %s", p)
 					}
 				}
 				for c := range k {
 					mu1, c1, err := real[c].MeanCov()
 					if err != nil {
-						return errors.WithMessagef(err, "metric %s, class %d of the real images", p, c)
+						return nil, errors.WithMessagef(err, "metric %s, class %d of the real images", p, c)
 					}
 					mu2, c2, err := fake.stats[c].MeanCov()
 					if err != nil {
-						return errors.WithMessagef(err, "metric %s, class %d of the generated images", p, c)
+						return nil, errors.WithMessagef(err, "metric %s, class %d of the generated images", p, c)
 					}
 					fd, err := FrechetDistance(mu1, c1, mu2, c2)
 					if err != nil {
-						return err
+						return nil, err
 					}
 					result.Parts[fmt.Sprintf("class_%d", c)] = fd
 					result.Value += fd / float64(k)
 				}
 			}
-			return record(e, result, start)
+			return result, nil
 		}
-	}
+	})
 }

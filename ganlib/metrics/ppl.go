@@ -1,9 +1,7 @@
 package metrics
 
 import (
-	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -145,24 +143,16 @@ func slerpRows(a, b []float32, dim int, t float64) []float32 {
 
 // pplHook measures a path-length protocol at every snapshot.
 func pplHook(p Protocol) func(ctx *context.Context) func(*train.SnapshotEvent) error {
-	return func(ctx *context.Context) func(*train.SnapshotEvent) error {
-		var extractor Extractor
-		logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
-		return func(e *train.SnapshotEvent) error {
-			start := time.Now()
-			if extractor == nil {
-				var err error
-				if extractor, err = extractorFor(p, ctx, e.Backend, logf); err != nil {
-					return err
-				}
-			}
-			value, err := PerceptualPathLength(e, extractor, p)
+	return protocolHook(p, func() measureFunc {
+		return func(_ *context.Context, e *train.SnapshotEvent, extractor func() (Extractor, error)) (*runs.MetricResult, error) {
+			x, err := extractor()
 			if err != nil {
-				return err
+				return nil, err
 			}
-			return record(e, &runs.MetricResult{Metric: p.String(), Value: value, Extractor: extractor.Describe()}, start)
+			value, err := PerceptualPathLength(e, x, p)
+			return &runs.MetricResult{Value: value}, err
 		}
-	}
+	})
 }
 
 // record puts a result into the snapshot's tick and metrics.jsonl.

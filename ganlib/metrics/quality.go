@@ -119,33 +119,63 @@ func extractorFor(p Protocol, ctx *context.Context, backend backends.Backend, lo
 // latents, the EMA generator, clipped to [-1, 1]) against the same number of real training
 // images, whose statistics are cached; the value goes into the tick and metrics.jsonl.
 func qualityHook(p Protocol) func(ctx *context.Context) func(*train.SnapshotEvent) error {
+	return protocolHook(p, func() measureFunc {
+		return func(ctx *context.Context, e *train.SnapshotEvent, extractor func() (Extractor, error)) (*runs.MetricResult, error) {
+			x, err := extractor()
+			if err != nil {
+				return nil, err
+			}
+			real, err := RealStats(ctx, x, p.Samples, logStderr)
+			if err != nil {
+				return nil, err
+			}
+			fake, probs, err := GeneratedStats(e, x, p.Samples)
+			if err != nil {
+				return nil, errors.WithMessagef(err, "metric %s", p)
+			}
+			result := &runs.MetricResult{}
+			if result.Value, result.Parts, err = p.measure(real, fake, probs, gan.Get[int](ctx, Settings, ParamFDBootstrap)); err != nil {
+				return nil, errors.WithMessagef(err, "metric %s", p)
+			}
+			return result, nil
+		}
+	})
+}
+
+// measureFunc measures a protocol on a snapshot; extractor loads the protocol's extractor on
+// first use (the hook keeps it).
+type measureFunc func(ctx *context.Context, e *train.SnapshotEvent, extractor func() (Extractor, error)) (*runs.MetricResult, error)
+
+// protocolHook is the snapshot hook of a protocol: a measureFunc from newMeasure (one per hook,
+// for state kept across snapshots) whose result record puts into the tick and metrics.jsonl,
+// named after the protocol and its extractor.
+func protocolHook(p Protocol, newMeasure func() measureFunc) func(ctx *context.Context) func(*train.SnapshotEvent) error {
 	return func(ctx *context.Context) func(*train.SnapshotEvent) error {
-		var extractor Extractor
-		logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+		measure := newMeasure()
+		var x Extractor
 		return func(e *train.SnapshotEvent) error {
 			start := time.Now()
-			if extractor == nil {
-				var err error
-				if extractor, err = extractorFor(p, ctx, e.Backend, logf); err != nil {
-					return err
+			extractor := func() (Extractor, error) {
+				if x == nil {
+					var err error
+					if x, err = extractorFor(p, ctx, e.Backend, logStderr); err != nil {
+						return nil, err
+					}
 				}
+				return x, nil
 			}
-			real, err := RealStats(ctx, extractor, p.Samples, logf)
+			result, err := measure(ctx, e, extractor)
 			if err != nil {
 				return err
 			}
-			fake, probs, err := GeneratedStats(e, extractor, p.Samples)
-			if err != nil {
-				return errors.WithMessagef(err, "metric %s", p)
-			}
-			result := &runs.MetricResult{Metric: p.String(), Extractor: extractor.Describe()}
-			if result.Value, result.Parts, err = p.measure(real, fake, probs, gan.Get[int](ctx, Settings, ParamFDBootstrap)); err != nil {
-				return errors.WithMessagef(err, "metric %s", p)
-			}
+			result.Metric, result.Extractor = p.String(), x.Describe()
 			return record(e, result, start)
 		}
 	}
 }
+
+// logStderr is the metrics' progress log (the extractor's training, the real statistics).
+func logStderr(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 
 // measure computes the protocol's number from the two sides' statistics.
 func (p Protocol) measure(real, fake *FeatureStats, probs [][]float64, bootstrap int) (float64, map[string]float64, error) {
