@@ -100,6 +100,16 @@ func (c *command) run() error {
 			return err
 		}
 	}
+	if model.NumClasses > 0 && data.NumClasses() > 1 && data.NumClasses() != model.NumClasses && snapshot == "" && !c.explicit(gan.ParamClasses) {
+		log.Printf("gantrain: classes follow the data set: %d (%s), not the preset's %d", data.NumClasses(), spec, model.NumClasses)
+		ctx.SetParam(gan.ParamClasses, data.NumClasses())
+		if model, err = models.New(ctx); err != nil {
+			return err
+		}
+	}
+	if model.NumClasses == 0 && data.NumClasses() > 0 {
+		log.Printf("gantrain: %s's %d class labels are not used: %s=%d trains class-conditionally", spec, data.NumClasses(), gan.ParamClasses, data.NumClasses())
+	}
 	if snapshot == "" {
 		if c.dir, err = runs.New(c.out, c.runName(ctx, spec)); err != nil {
 			return err
@@ -107,7 +117,7 @@ func (c *command) run() error {
 	}
 	log.Printf("gantrain: run folder %s; data %s: %d images %dx%dx%d", c.dir.Path, spec, data.Len(), model.Resolution, model.Resolution, model.Channels)
 	loop := &train.Loop{Backend: backend, Ctx: ctx, Model: model, Data: data, Dir: c.dir}
-	loop.OnSnapshot(render.SampleGrids(ctx))
+	loop.OnSnapshot(render.SampleGrids(ctx, data.ClassNames()...))
 	for _, hook := range measures {
 		loop.OnSnapshot(hook)
 	}

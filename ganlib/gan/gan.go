@@ -56,6 +56,11 @@ type Model struct {
 	// resolution).
 	StageKeys      []string
 	FinalStageKimg float64
+	// Prepare, set by models whose sampling needs statistics of the generator's moving average
+	// (BigGAN's standing batch-norm statistics), runs before each snapshot's samples are drawn;
+	// graph compiles a function on the training loop's backend and context. What it computes
+	// lives in variables, so snapshots keep it.
+	Prepare func(graph func(fn func(ctx *context.Context, inputs []*Node) []*Node) (*context.Exec, error)) error
 }
 
 // Validate reports a model missing what every model needs.

@@ -82,6 +82,24 @@ const (
 	ParamPreset = "preset"
 )
 
+// ParamClasses makes a family class-conditional: 0 unconditional, N > 1 classes (labels 0 to
+// N-1 with every batch, Model.NumClasses). Every family reads it (Classes).
+const ParamClasses = "classes"
+
+// ModelSettings are the keys every family shares.
+var ModelSettings = Settings{
+	{Key: ParamClasses, Default: 0, Help: "class-conditional training with this many classes (a new run's follow its labelled data set); 0: unconditional"},
+}
+
+// Classes reads the classes setting, checked: 0, or at least 2.
+func Classes(ctx *context.Context) (int, error) {
+	classes := Get[int](ctx, ModelSettings, ParamClasses)
+	if classes < 0 || classes == 1 {
+		return 0, errors.Errorf("%s=%d: use 0 (unconditional) or the number of classes, at least 2", ParamClasses, classes)
+	}
+	return classes, nil
+}
+
 // Preset returns the preset called name ("" for the first).
 func (f Family) Preset(name string) (Preset, error) {
 	if name == "" {
@@ -115,4 +133,16 @@ func (p Preset) Describe(table Settings) string {
 	}
 	slices.Sort(rest)
 	return strings.Join(append(fields, rest...), " ")
+}
+
+// NewPreset is the preset of the given settings tables merged in order (a family's model
+// settings, its objective, a run's length and data), later tables winning.
+func NewPreset(name, description string, tables ...map[string]any) Preset {
+	settings := map[string]any{}
+	for _, table := range tables {
+		for k, v := range table {
+			settings[k] = v
+		}
+	}
+	return Preset{Name: name, Description: description, Settings: settings}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/layers"
+	"github.com/ganlab/gogan/ganlib/models/biggan"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/models/progan"
 	"github.com/ganlab/gogan/ganlib/models/stylegan2"
@@ -20,6 +21,7 @@ var Families = []gan.Family{
 	msggan.Family,
 	progan.Family,
 	stylegan2.Family,
+	biggan.Family,
 }
 
 // Settings are the keys that select a family and its preset, the layers' and every family's.
@@ -28,6 +30,7 @@ func Settings() gan.Settings {
 		{Key: gan.ParamModel, Default: Families[0].Name, Help: "model family: " + strings.Join(familyNames(), ", ")},
 		{Key: gan.ParamPreset, Default: "", Help: "the family's named settings (gantrain -list shows them); empty: its first"},
 	}
+	table = append(table, gan.ModelSettings...)
 	table = append(table, layers.Settings...)
 	for _, f := range Families {
 		table = append(table, f.Settings...)

@@ -17,3 +17,6 @@ func LeakyReLU(x *Node, slope, gain float64) *Node {
 	}
 	return y
 }
+
+// ReLU computes max(x, 0) (BigGAN's activation).
+func ReLU(x *Node) *Node { return Max(x, ZerosLike(x)) }

@@ -59,3 +59,22 @@ func InstanceNorm(x *Node) *Node {
 	variance := ReduceAndKeep(Square(centered), ReduceMean, 1, 2)
 	return Mul(centered, Rsqrt(AddScalar(variance, InstanceNormEpsilon)))
 }
+
+// BatchMoments returns the mean and the biased variance of x over every axis but the last
+// (batch norm's statistics: per channel over the batch and the pixels), each [C].
+func BatchMoments(x *Node) (mean, variance *Node) {
+	axes := make([]int, x.Rank()-1)
+	for i := range axes {
+		axes[i] = i
+	}
+	mean = ReduceMean(x, axes...)
+	variance = ReduceMean(Square(Sub(x, ExpandLeftToRank(mean, x.Rank()))), axes...)
+	return mean, variance
+}
+
+// Standardize returns (x - mean) / sqrt(variance + epsilon), with per-channel mean and
+// variance [C] broadcast over the other axes.
+func Standardize(x, mean, variance *Node, epsilon float64) *Node {
+	mean, variance = ExpandLeftToRank(mean, x.Rank()), ExpandLeftToRank(variance, x.Rank())
+	return Mul(Sub(x, mean), Rsqrt(AddScalar(variance, epsilon)))
+}

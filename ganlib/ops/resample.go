@@ -26,6 +26,18 @@ func AvgPool2x(x *Node) *Node {
 	return ReduceMean(Reshape(x, b, h/2, 2, w/2, 2, c), 2, 4)
 }
 
+// MaxPool2x takes the maximum of non-overlapping 2x2 blocks of x [B, H, W, C] (H, W even):
+// [B, H/2, W/2, C], as a reduction (whose gradient every backend has; GoMLX's MaxPool gradient
+// needs SelectAndScatter, which simplego lacks).
+func MaxPool2x(x *Node) *Node {
+	checkImage("MaxPool2x", x)
+	b, h, w, c := imageDims(x)
+	if h%2 != 0 || w%2 != 0 {
+		panic(errors.Errorf("ops.MaxPool2x: spatial size %dx%d of %s is not even", h, w, x.Shape()))
+	}
+	return ReduceMax(Reshape(x, b, h/2, 2, w/2, 2, c), 2, 4)
+}
+
 // Pyramid returns the average-pooled pyramid of x from minResolution up to x's own resolution,
 // coarsest first: MSG-GAN's real inputs, one per discriminator block.
 func Pyramid(x *Node, minResolution int) []*Node {

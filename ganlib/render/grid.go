@@ -117,6 +117,42 @@ func LabelledScaleGrid(scales []Images, samples, minTile int, title string) *ima
 	return dst
 }
 
+// LabelledClassGrid shows a class-conditional model's images: row r holds the images of class r
+// (im's images in row-major order, columns per row), each tile enlarged to at least minTile
+// pixels, under a title, each row named by its class at the left (names[r], or its number).
+func LabelledClassGrid(im Images, classes, columns, minTile int, title string, names []string) *image.RGBA {
+	factor := max((minTile+im.Width-1)/im.Width, 1)
+	tileW, tileH := im.Width*factor, im.Height*factor
+	body := canvas(columns, classes, tileW, tileH)
+	for i := range min(im.Batch, classes*columns) {
+		drawTile(body, i%columns, i/columns, tileW, tileH, im, i)
+	}
+	label := func(r int) string {
+		if r < len(names) {
+			return fmt.Sprintf("%d %s", r, names[r])
+		}
+		return fmt.Sprint(r)
+	}
+	margin := 0
+	for r := range classes {
+		margin = max(margin, font.MeasureString(labelFace, label(r)).Ceil()+2*gap)
+	}
+	const lineHeight, headerHeight = 14, 14 + gap
+	width := max(margin+body.Bounds().Dx(), font.MeasureString(labelFace, title).Ceil()+2*gap)
+	dst := image.NewRGBA(image.Rect(0, 0, width, headerHeight+body.Bounds().Dy()))
+	draw.Draw(dst, dst.Bounds(), image.NewUniform(gapColor), image.Point{}, draw.Src)
+	draw.Draw(dst, body.Bounds().Add(image.Pt(margin, headerHeight)), body, image.Point{}, draw.Src)
+	text := func(s string, x, y int) {
+		d := font.Drawer{Dst: dst, Src: image.Black, Face: labelFace, Dot: fixed.P(x, y+labelFace.Ascent)}
+		d.DrawString(s)
+	}
+	text(title, gap, gap)
+	for r := range classes {
+		text(label(r), gap, headerHeight+gap+r*(tileH+gap)+(tileH-lineHeight)/2)
+	}
+	return dst
+}
+
 func canvas(columns, rows, tileW, tileH int) *image.RGBA {
 	dst := image.NewRGBA(image.Rect(0, 0, columns*(tileW+gap)+gap, rows*(tileH+gap)+gap))
 	for i := 0; i < len(dst.Pix); i += 4 {

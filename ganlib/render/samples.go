@@ -21,17 +21,35 @@ var Settings = gan.Settings{{Key: ParamSampleLatents, Default: 8, Help: "fixed l
 // final resolution), under a header naming the model, the kimg, the stage and each column's
 // resolution (LabelledScaleGrid). The latents come from the run's seed through a
 // generator of their own, so they are the same at every snapshot and after a resume. It reads
-// their number from ctx (ParamSampleLatents).
-func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
+// their number from ctx (ParamSampleLatents). A class-conditional model's grid has one row per
+// class instead, named by classNames (the data set's), the same latents in every row
+// (LabelledClassGrid of the final images).
+func SampleGrids(ctx *context.Context, classNames ...string) func(*train.SnapshotEvent) error {
 	n := gan.Get[int](ctx, Settings, ParamSampleLatents)
 	var latents, labels *tensors.Tensor
 	return func(e *train.SnapshotEvent) error {
 		if latents == nil {
 			latents, labels = train.FixedLatents(e.Seed, n, e.Model)
+			if e.Model.NumClasses > 0 {
+				latents, labels = ClassLatents(latents, e.Model.NumClasses)
+			}
 		}
 		outputs, err := e.Sample(latents, labels)
 		if err != nil {
 			return err
+		}
+		path := e.Run.SamplesPath(e.Shown)
+		title := fmt.Sprintf("%s, kimg %.3f", e.Model.Name, float64(e.Shown)/1000)
+		if e.Model.NumClasses > 0 {
+			final, err := FromTensor(outputs[len(outputs)-1])
+			if err != nil {
+				return err
+			}
+			if err := WritePNG(path, LabelledClassGrid(final, e.Model.NumClasses, n, max(MinTile, e.Model.Resolution), title, classNames)); err != nil {
+				return err
+			}
+			e.Tick.SamplesPath = path
+			return nil
 		}
 		scales := make([]Images, len(outputs))
 		for i, out := range outputs {
@@ -39,8 +57,6 @@ func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
 				return err
 			}
 		}
-		path := e.Run.SamplesPath(e.Shown)
-		title := fmt.Sprintf("%s, kimg %.3f", e.Model.Name, float64(e.Shown)/1000)
 		if e.Tick.Stage != "" {
 			title += ", stage " + e.Tick.Stage
 		}
@@ -50,4 +66,20 @@ func SampleGrids(ctx *context.Context) func(*train.SnapshotEvent) error {
 		e.Tick.SamplesPath = path
 		return nil
 	}
+}
+
+// ClassLatents repeats latents [n, D] once per class: [classes*n, D] with labels [classes*n],
+// class c's row holding all n latents (a class grid's rows).
+func ClassLatents(latents *tensors.Tensor, classes int) (z, labels *tensors.Tensor) {
+	n, d := latents.Shape().Dimensions[0], latents.Shape().Dimensions[1]
+	values := tensors.MustCopyFlatData[float32](latents)
+	repeated := make([]float32, 0, classes*n*d)
+	ids := make([]int32, 0, classes*n)
+	for c := range classes {
+		repeated = append(repeated, values...)
+		for range n {
+			ids = append(ids, int32(c))
+		}
+	}
+	return tensors.FromFlatDataAndDimensions(repeated, classes*n, d), tensors.FromFlatDataAndDimensions(ids, classes*n)
 }

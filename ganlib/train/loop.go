@@ -227,6 +227,9 @@ func (l *Loop) Run(resumeFrom string) error {
 	l.cfg, _ = RunConfigFromContext(l.Ctx)
 	o, _ := objective.FromContext(l.Ctx)
 	l.steps, _ = Steps(l.Ctx, l.Model, o)
+	if err := checkLabels(l.Model, l.Data); err != nil {
+		return err
+	}
 	if resumeFrom == "" && l.Dir.HoldsRun() {
 		return errors.Errorf("run folder %s already holds a run: resume it from its snapshot, or start the new run in a folder of its own", l.Dir.Path)
 	}
@@ -301,6 +304,23 @@ func (l *Loop) Run(resumeFrom string) error {
 	}
 	for _, hook := range l.onEnd {
 		hook(tick)
+	}
+	return nil
+}
+
+// checkLabels refuses data whose labels do not fit the model: a class-conditional model needs
+// labelled data with as many classes (data that does not say how many it has is trusted).
+func checkLabels(m gan.Model, data Data) error {
+	counter, ok := data.(interface{ NumClasses() int })
+	if !ok || m.NumClasses == 0 {
+		return nil
+	}
+	switch n := counter.NumClasses(); {
+	case n == 0:
+		return errors.Errorf("%s is class-conditional (%s=%d) but its data set has no labels: use labelled data (mnist, fashion-mnist, cifar10:, emoji, a folder with class subfolders) or %s=0",
+			m.Name, gan.ParamClasses, m.NumClasses, gan.ParamClasses)
+	case n != m.NumClasses:
+		return errors.Errorf("%s has %s=%d but its data set has %d classes: set %s=%d", m.Name, gan.ParamClasses, m.NumClasses, n, gan.ParamClasses, n)
 	}
 	return nil
 }
@@ -542,6 +562,11 @@ func grapher(backend backends.Backend, ctx *context.Context, key string, alpha f
 func (l *Loop) snapshot(execs *stageExecs, alpha float64, tick *runs.Tick) error {
 	event := &SnapshotEvent{Tick: tick, Run: l.Dir, Model: l.Model, Seed: l.cfg.Seed, Shown: l.progress.Shown, Backend: l.Backend, State: l.hookState,
 		Sample: sampler(execs.sample, l.Model, alpha), Graph: grapher(l.Backend, l.Ctx, execs.key, alpha)}
+	if l.Model.Prepare != nil {
+		if err := l.Model.Prepare(event.Graph); err != nil {
+			return errors.WithMessagef(err, "preparing %s's sampling at kimg %.3f", l.Model.Name, l.progress.Kimg())
+		}
+	}
 	for _, hook := range l.onSnapshot {
 		if err := hook(event); err != nil {
 			return errors.WithMessagef(err, "snapshot hook at kimg %.3f", l.progress.Kimg())

@@ -8,20 +8,22 @@ import (
 
 // Setting keys of a run and of the optimizers.
 const (
-	ParamBatchSize    = "batch_size"
-	ParamKimg         = "kimg"
-	ParamSeed         = "seed"
-	ParamTickKimg     = "tick_kimg"
-	ParamSnapshotKimg = "snapshot_kimg"
-	ParamNCritic      = "n_critic"
-	ParamEMAKimg      = "ema_kimg"
-	ParamEMARampup    = "ema_rampup"
-	ParamEMABeta      = "ema_beta"
-	ParamOptimizer    = "optimizer"
-	ParamLearningRate = "learning_rate"
-	ParamBeta1        = "adam_beta1"
-	ParamBeta2        = "adam_beta2"
-	ParamEpsilon      = "adam_epsilon"
+	ParamBatchSize     = "batch_size"
+	ParamKimg          = "kimg"
+	ParamSeed          = "seed"
+	ParamTickKimg      = "tick_kimg"
+	ParamSnapshotKimg  = "snapshot_kimg"
+	ParamNCritic       = "n_critic"
+	ParamEMAKimg       = "ema_kimg"
+	ParamEMARampup     = "ema_rampup"
+	ParamEMABeta       = "ema_beta"
+	ParamOptimizer     = "optimizer"
+	ParamLearningRate  = "learning_rate"
+	ParamGLearningRate = "g_learning_rate"
+	ParamDLearningRate = "d_learning_rate"
+	ParamBeta1         = "adam_beta1"
+	ParamBeta2         = "adam_beta2"
+	ParamEpsilon       = "adam_epsilon"
 
 	ParamDivergenceBound = "divergence_bound"
 )
@@ -40,6 +42,8 @@ var RunSettings = gan.Settings{
 	{Key: ParamEMABeta, Default: 0.0, Help: "a fixed per-step EMA decay instead of the half-life (ProGAN: 0.999; 0: use ema_kimg)"},
 	{Key: ParamOptimizer, Default: string(Adam), Help: "adam or rmsprop, for G and D (the MSG-GAN paper: rmsprop; its authors' code: adam)"},
 	{Key: ParamLearningRate, Default: 0.003, Help: "G's and D's learning rate (MSG-GAN: 0.003; ProGAN: 0.001; StyleGAN2: 0.002)"},
+	{Key: ParamGLearningRate, Default: 0.0, Help: "G's own learning rate (BigGAN: 5e-5); 0: learning_rate"},
+	{Key: ParamDLearningRate, Default: 0.0, Help: "D's own learning rate (BigGAN: 2e-4); 0: learning_rate"},
 	{Key: ParamBeta1, Default: 0.0, Help: "Adam's first-moment decay"},
 	{Key: ParamBeta2, Default: 0.99, Help: "Adam's second-moment decay (RMSprop's decay)"},
 	{Key: ParamEpsilon, Default: 1e-8, Help: "the optimizers' epsilon"},
@@ -54,12 +58,18 @@ func Settings() gan.Settings {
 // param reads a run setting.
 func param[T any](ctx *context.Context, key string) T { return gan.Get[T](ctx, RunSettings, key) }
 
-// OptimizerFor returns the optimizer settings from ctx for the variables under scope.
+// OptimizerFor returns the optimizer settings from ctx for the variables under scope (G's or
+// D's: each may have a learning rate of its own, as BigGAN's).
 func OptimizerFor(ctx *context.Context, scope string) Optimizer {
+	lr := param[float64](ctx, ParamLearningRate)
+	own := map[string]string{gan.GeneratorScope: ParamGLearningRate, gan.DiscriminatorScope: ParamDLearningRate}[scope]
+	if own != "" && param[float64](ctx, own) != 0 {
+		lr = param[float64](ctx, own)
+	}
 	return Optimizer{
 		Scope:        scope,
 		Algorithm:    Algorithm(param[string](ctx, ParamOptimizer)),
-		LearningRate: param[float64](ctx, ParamLearningRate),
+		LearningRate: lr,
 		Beta1:        param[float64](ctx, ParamBeta1),
 		Beta2:        param[float64](ctx, ParamBeta2),
 		Epsilon:      param[float64](ctx, ParamEpsilon),
