@@ -61,7 +61,7 @@ func (n BigGAN) Generate(ctx *context.Context, resolution int, z, labels *Node) 
 	}
 	var shared *Node
 	if n.Classes > 0 {
-		shared = layers.Embedding(ctx.In("shared"), labels, n.Classes, n.EmbedDim)
+		shared = layers.Embedding(ctx.In("shared"), labels, n.Classes, n.EmbedDim, z.DType())
 	}
 	cond := func(i int) *Node {
 		parts := []*Node{}
@@ -113,11 +113,10 @@ func (n BigGAN) Discriminate(ctx *context.Context, images, labels *Node) *Node {
 		first = false
 	}
 	h := ReduceSum(ops.ReLU(x), 1, 2) // [B, C]
-	score := layers.SNDense(ctx.In("linear"), h, 1, true)
 	if n.Classes == 0 {
-		return score
+		labels = nil
 	}
-	return Add(score, ops.ProjectionScore(layers.SNEmbedding(ctx.In("embed"), labels, n.Classes, n.Channels), h))
+	return layers.ProjectionHead(ctx, h, labels, n.Classes)
 }
 
 // downBlock is D's residual block, halving the resolution when down is set; the first block

@@ -16,13 +16,22 @@ type ProGANGenerator struct {
 	FeatureMaps func(resolution int) int
 	// ImageChannels is 1 (grey) or 3 (RGB).
 	ImageChannels int
+	// Classes, for a class-conditional G (0: unconditional), adds an embedding of the labels
+	// to the latent input.
+	Classes int
 }
 
 // Input is the 4x4 block: "conv 4x4" from the 1x1 latent, that is a dense layer to 4*4*C, then
-// a 3x3 conv. Labels are not used (ProGAN is unconditional).
-func (p ProGANGenerator) Input(ctx *context.Context, z, _ *Node) *Node {
+// a 3x3 conv. A class-conditional G's input is the normalized latent concatenated with the
+// normalized embedding of the label (ProGAN's conditional variant fed one-hot labels beside z;
+// as stylegan2-ada's mapping, a learned embedding of z's size).
+func (p ProGANGenerator) Input(ctx *context.Context, z, labels *Node) *Node {
 	b, c := z.Shape().Dimensions[0], p.FeatureMaps(4)
 	x := ops.PixelNorm(z)
+	if p.Classes > 0 {
+		embedding := layers.ClassEmbedding(ctx.In("embed"), labels, p.Classes, z.Shape().Dimensions[1], z.DType())
+		x = Concatenate([]*Node{x, ops.PixelNorm(embedding)}, 1)
+	}
 	x = layers.Dense(ctx.In("dense"), x, 16*c, 1)
 	x = ops.PixelNorm(layers.BiasLeakyReLU(ctx.In("dense"), Reshape(x, b, 4, 4, c), 1))
 	return ops.PixelNorm(layers.ConvLeakyReLU(ctx.In("conv"), x, c, 3))
@@ -50,6 +59,9 @@ type ProGANDiscriminator struct {
 	// MbstdEveryBlock puts minibatch stddev at the start of every block (MSG-GAN) instead of the
 	// last only (ProGAN).
 	MbstdEveryBlock bool
+	// Classes, for a class-conditional D (0: unconditional), adds the projection term to the
+	// score (ClassScore).
+	Classes int
 }
 
 // Channels is the number of feature maps at resolution r.
@@ -70,14 +82,29 @@ func (p ProGANDiscriminator) Block(ctx *context.Context, x *Node, r int) *Node {
 	return ops.AvgPool2x(x)
 }
 
-// Output is the last block, 4x4 features to scores [B, 1]. Labels are not used.
-func (p ProGANDiscriminator) Output(ctx *context.Context, x, _ *Node) *Node {
+// Output is the last block, 4x4 features to scores [B, 1], with the projection term of the
+// labels for a class-conditional D.
+func (p ProGANDiscriminator) Output(ctx *context.Context, x, labels *Node) *Node {
 	c := p.FeatureMaps(4)
 	x = layers.MinibatchStdDev(ctx, x)
 	x = layers.ConvLeakyReLU(ctx.In("conv0"), x, c, 3)
 	x = layers.BiasLeakyReLU(ctx.In("conv1"), layers.Conv2D(ctx.In("conv1"), x, c, 4, ops.Padding{}), 1)
 	x = Reshape(x, x.Shape().Dimensions[0], c)
-	return layers.Bias(ctx.In("score"), layers.Dense(ctx.In("score"), x, 1, 1), 0, 1)
+	return ClassScore(ctx, x, labels, p.Classes)
+}
+
+// ClassScore is the score of the final features x [B, F] of the equalized-weight
+// discriminators: a linear score, plus for a class-conditional one (classes > 0) the
+// projection term, x's inner product with an embedding of each sample's class (Miyato & Koyama
+// 2018; stylegan2-ada's conditional D is this projection through a low-rank embedding, without
+// the unconditional term).
+func ClassScore(ctx *context.Context, x, labels *Node, classes int) *Node {
+	score := layers.Bias(ctx.In("score"), layers.Dense(ctx.In("score"), x, 1, 1), 0, 1)
+	if classes == 0 {
+		return score
+	}
+	embedding := layers.ClassEmbedding(ctx.In("embed"), labels, classes, x.Shape().Dimensions[1], x.DType())
+	return Add(score, ops.ProjectionScore(embedding, x))
 }
 
 var (

@@ -110,6 +110,9 @@ type StyleGAN2Discriminator struct {
 	// Residual makes each block a residual one: its convs beside a 1x1 downsampling conv,
 	// summed with gain 1/sqrt(2) (Fig. 7c, "resnet").
 	Residual bool
+	// Classes, for a class-conditional D (0: unconditional), adds the projection term
+	// (ClassScore).
+	Classes int
 }
 
 // Channels is the number of feature maps at resolution r.
@@ -131,14 +134,15 @@ func (d StyleGAN2Discriminator) Block(ctx *context.Context, x *Node, r int) *Nod
 	return MulScalar(Add(skip, y), residualGain)
 }
 
-// Output is the epilogue, 4x4 features to scores [B, 1]. Labels are not used.
-func (d StyleGAN2Discriminator) Output(ctx *context.Context, x, _ *Node) *Node {
+// Output is the epilogue, 4x4 features to scores [B, 1], with the projection term of the labels
+// for a class-conditional D.
+func (d StyleGAN2Discriminator) Output(ctx *context.Context, x, labels *Node) *Node {
 	c := d.FeatureMaps(4)
 	x = layers.MinibatchStdDev(ctx, x)
 	x = layers.ConvLeakyReLU(ctx.In("conv"), x, c, 3)
 	x = Reshape(x, x.Shape().Dimensions[0], 16*c)
 	x = layers.BiasLeakyReLU(ctx.In("fc"), layers.Dense(ctx.In("fc"), x, c, 1), 1)
-	return layers.Bias(ctx.In("score"), layers.Dense(ctx.In("score"), x, 1, 1), 0, 1)
+	return ClassScore(ctx, x, labels, d.Classes)
 }
 
 var (

@@ -19,6 +19,10 @@ const (
 	GeneratorEMAScope  = "/generator_ema"
 )
 
+// EmbeddingsName is the variable name of class-embedding tables: BigGAN's orthogonal
+// regularization leaves them out (as BigGAN-PyTorch leaves out G's shared embedding).
+const EmbeddingsName = "embeddings"
+
 // Model is one GAN as the machinery sees it: its networks as GoMLX functions and what their
 // inputs are. Families build it from their settings (Family.New).
 type Model struct {

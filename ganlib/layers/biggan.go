@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/ops"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -16,10 +17,6 @@ import (
 // equalized learning rate, initialized Xavier-uniform (one of BigGAN-PyTorch's G_init/D_init
 // options; with spectral normalization the scale of the initialization is normalized away),
 // every weight divided by its spectral norm.
-
-// EmbeddingsName is the variable name of class embeddings: BigGAN's orthogonal regularization
-// leaves them out (objective.Orthogonal skips variables of this name).
-const EmbeddingsName = "embeddings"
 
 // SpectralWeight creates (or reuses) the variable name of the given shape and returns it divided
 // by its largest singular value (spectral normalization, Miyato et al. 2018), estimated by one
@@ -74,23 +71,35 @@ func SNConv2D(ctx *context.Context, x *Node, out, kernelSize int, bias bool) *No
 
 // SNEmbedding returns the spectrally normalized embedding [B, dim] of labels [B] (int32 in
 // [0, classes)): BigGAN's projection discriminator's class embedding.
-func SNEmbedding(ctx *context.Context, labels *Node, classes, dim int) *Node {
-	table := SpectralWeight(ctx, labels.Graph(), EmbeddingsName, shapes.Make(dtypes.Float32, classes, dim))
+func SNEmbedding(ctx *context.Context, labels *Node, classes, dim int, dtype dtypes.DType) *Node {
+	table := SpectralWeight(ctx, labels.Graph(), gan.EmbeddingsName, shapes.Make(dtype, classes, dim))
 	return embed(table, labels, classes)
+}
+
+// ProjectionHead is the projection discriminator's output (Miyato & Koyama 2018) as BigGAN's:
+// a spectrally normalized linear score of the pooled features h [B, F] plus, for a
+// class-conditional model (labels not nil), the inner product of h with the spectrally
+// normalized embedding of each sample's class; [B, 1].
+func ProjectionHead(ctx *context.Context, h, labels *Node, classes int) *Node {
+	score := SNDense(ctx.In("linear"), h, 1, true)
+	if labels == nil {
+		return score
+	}
+	return Add(score, ops.ProjectionScore(SNEmbedding(ctx.In("embed"), labels, classes, h.Shape().Dimensions[1], h.DType()), h))
 }
 
 // Embedding returns the plain (not normalized) embedding [B, dim] of labels [B], each entry
 // initialized N(0, 1): BigGAN's shared class embedding in G.
-func Embedding(ctx *context.Context, labels *Node, classes, dim int) *Node {
+func Embedding(ctx *context.Context, labels *Node, classes, dim int, dtype dtypes.DType) *Node {
 	table := ctx.WithInitializer(initializers.RandomNormalFn(ctx, 1)).
-		VariableWithShape(EmbeddingsName, shapes.Make(dtypes.Float32, classes, dim)).ValueGraph(labels.Graph())
+		VariableWithShape(gan.EmbeddingsName, shapes.Make(dtype, classes, dim)).ValueGraph(labels.Graph())
 	return embed(table, labels, classes)
 }
 
 // ClassEmbedding is an equalized-learning-rate embedding [B, dim] of labels [B] (stylegan2-ada's
 // embed: a dense layer on the one-hot class), for the families with equalized weights.
-func ClassEmbedding(ctx *context.Context, labels *Node, classes, dim int) *Node {
-	return Dense(ctx, OneHot(labels, classes, dtypes.Float32), dim, 1)
+func ClassEmbedding(ctx *context.Context, labels *Node, classes, dim int, dtype dtypes.DType) *Node {
+	return Dense(ctx, OneHot(labels, classes, dtype), dim, 1)
 }
 
 // embed reads rows labels of table [classes, dim] as a product with the one-hot labels (its

@@ -182,6 +182,7 @@ type MappingBuilder struct {
 	z               *Node
 	numLayers, wDim int
 	lrMul           float64
+	condition       *Node
 }
 
 // Mapping starts the mapping network from latents z [B, zDim] to w [B, wDim]: PixelNorm of z,
@@ -199,6 +200,10 @@ func (b *MappingBuilder) Layers(n int) *MappingBuilder { b.numLayers = n; return
 // WDim sets the size of w.
 func (b *MappingBuilder) WDim(d int) *MappingBuilder { b.wDim = d; return b }
 
+// Condition makes the network class-conditional: its input is the normalized z concatenated with
+// the normalized embedding [B, E] of the class (stylegan2-ada's mapping network).
+func (b *MappingBuilder) Condition(embedding *Node) *MappingBuilder { b.condition = embedding; return b }
+
 // LRMul sets the learning-rate multiplier of every layer.
 func (b *MappingBuilder) LRMul(m float64) *MappingBuilder { b.lrMul = m; return b }
 
@@ -206,6 +211,9 @@ func (b *MappingBuilder) LRMul(m float64) *MappingBuilder { b.lrMul = m; return 
 func (b *MappingBuilder) Done() *Node {
 	ctx := b.ctx.In("mapping")
 	x := ops.PixelNorm(b.z)
+	if b.condition != nil {
+		x = Concatenate([]*Node{x, ops.PixelNorm(b.condition)}, 1)
+	}
 	for i := range b.numLayers {
 		layerCtx := ctx.Inf("fc%d", i)
 		x = BiasLeakyReLU(layerCtx, Dense(layerCtx, x, b.wDim, b.lrMul), b.lrMul)

@@ -37,13 +37,19 @@ func PerceptualPathLength(e *train.SnapshotEvent, x Extractor, p Protocol) (floa
 	exec, err := e.Graph(func(ctx *context.Context, in []*Node) []*Node {
 		g := gan.NetworkContext(ctx, gan.GeneratorEMAScope)
 		z0, z1 := in[0], in[1]
+		// A class-conditional model walks within one class: both ends have the same labels.
+		var labels, both *Node
+		if m.NumClasses > 0 {
+			labels = in[2]
+			both = Concatenate([]*Node{labels, labels}, 0)
+		}
 		var images []*Node
 		if inW {
-			w0, w1 := m.Mapping(g, z0, nil), m.Mapping(g, z1, nil)
+			w0, w1 := m.Mapping(g, z0, labels), m.Mapping(g, z1, labels)
 			stepped := Add(w0, MulScalar(Sub(w1, w0), PPLEpsilon))
 			images = m.Synthesis(g, Concatenate([]*Node{w0, stepped}, 0))
 		} else { // z1 is already the slerp step (see below)
-			images = m.Generator(g, Concatenate([]*Node{z0, z1}, 0), nil)
+			images = m.Generator(g, Concatenate([]*Node{z0, z1}, 0), both)
 		}
 		return []*Node{images[len(images)-1]}
 	})
@@ -54,7 +60,7 @@ func PerceptualPathLength(e *train.SnapshotEvent, x Extractor, p Protocol) (floa
 	var lengths []float64
 	for done, chunk := 0, 0; done < p.Samples; chunk++ {
 		b := min(pplBatch, p.Samples-done)
-		z, _ := train.FixedLatents(e.Seed+104729*(chunk+1), 2*b, m)
+		z, labels := train.FixedLatents(e.Seed+104729*(chunk+1), 2*b, m)
 		flat := tensors.MustCopyFlatData[float32](z)
 		half := b * m.LatentDim
 		if !inW {
@@ -62,7 +68,11 @@ func PerceptualPathLength(e *train.SnapshotEvent, x Extractor, p Protocol) (floa
 		}
 		z0 := tensors.FromFlatDataAndDimensions(flat[:half], b, m.LatentDim)
 		z1 := tensors.FromFlatDataAndDimensions(flat[half:], b, m.LatentDim)
-		out, err := exec.Exec(z0, z1)
+		args := []any{z0, z1}
+		if m.NumClasses > 0 {
+			args = append(args, tensors.FromFlatDataAndDimensions(tensors.MustCopyFlatData[int32](labels)[:b], b))
+		}
+		out, err := exec.Exec(args...)
 		if err != nil {
 			return 0, errors.WithMessagef(err, "metric %s", p)
 		}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ganlab/gogan/datasets"
@@ -12,12 +14,16 @@ import (
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/metrics"
 	"github.com/ganlab/gogan/ganlib/models"
+	"github.com/ganlab/gogan/ganlib/models/biggan"
 	"github.com/ganlab/gogan/ganlib/models/msggan"
 	"github.com/ganlab/gogan/ganlib/models/progan"
 	"github.com/ganlab/gogan/ganlib/models/stylegan2"
 	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/ganlab/gogan/ganlib/verify/gradcheck"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -29,6 +35,8 @@ var small = map[string]map[string]any{
 		progan.ParamFadeKimg: 0.016, progan.ParamStableKimg: 0.016},
 	"stylegan2": {gan.ParamPreset: "E-32", stylegan2.ParamLatentDim: 16, stylegan2.ParamWDim: 16, stylegan2.ParamChannelBase: 64,
 		stylegan2.ParamChannelMax: 8, stylegan2.ParamFadeKimg: 0.016, stylegan2.ParamStableKimg: 0.016},
+	"biggan": {gan.ParamPreset: "biggan-32", biggan.ParamLatentDim: 16, biggan.ParamChannels: 8, biggan.ParamEmbedDim: 8,
+		biggan.ParamStandingBatches: 2, biggan.ParamStandingBatchSize: 8},
 }
 
 // variantContext is a family's tiny model with the variant's settings, trained kimg at batch 8.
@@ -76,7 +84,10 @@ func newLoop(t *testing.T, ctx *context.Context, dir string) *train.Loop {
 // TestEveryVariantTrains: ProGAN growing through all its stages; MSG-ProGAN with each phi,
 // each connection level and each minibatch-stddev placement; StyleGAN2's configurations A-F
 // (A-D growing through all their stages), every other cell of its 3x3 architecture grid and
-// MSG-StyleGAN with each phi and connection level: each trains on 32x32 MNIST with finite
+// MSG-StyleGAN with each phi and connection level; BigGAN with each batch-norm statistics mode,
+// with self-attention and unconditional; every family class-conditional (classes=10: ProGAN,
+// MSG-ProGAN, StyleGAN2 config E and stylegan2-cond-32, MSG-StyleGAN, BigGAN) on the data's
+// labels: each trains on 32x32 MNIST (BigGAN and stylegan2-cond-32: Fashion-MNIST) with finite
 // losses (R1 and path length in their lazy steps included), and its snapshot restores into a fresh context with every variable bit-identical;
 // a resumed run trains on from it.
 func TestEveryVariantTrains(t *testing.T) {
@@ -109,6 +120,15 @@ func TestEveryVariantTrains(t *testing.T) {
 	for _, level := range []string{"none", "coarse", "middle", "fine"} {
 		variants = append(variants, variant{"stylegan2", map[string]any{gan.ParamPreset: "msg-stylegan-32", stylegan2.ParamMSGConnections: level}, false})
 	}
+	for _, stats := range []string{"running", "standing", "batch"} {
+		variants = append(variants, variant{"biggan", map[string]any{biggan.ParamStats: stats}, false})
+	}
+	variants = append(variants, variant{"biggan", map[string]any{biggan.ParamAttention: 16}, false},
+		variant{"biggan", map[string]any{gan.ParamClasses: 0, biggan.ParamHierarchical: false}, false})
+	conditional := map[string]any{gan.ParamClasses: 10}
+	variants = append(variants, variant{"progan", conditional, true}, variant{"msggan", conditional, false},
+		variant{"stylegan2", conditional, false}, variant{"stylegan2", map[string]any{gan.ParamPreset: "stylegan2-cond-32"}, false},
+		variant{"stylegan2", map[string]any{gan.ParamPreset: "msg-stylegan-32", gan.ParamClasses: 10}, false})
 	for _, v := range variants {
 		t.Run(fmt.Sprintf("%s%v", v.family, v.settings), func(t *testing.T) {
 			kimg := 0.032 // 4 iterations
@@ -119,6 +139,9 @@ func TestEveryVariantTrains(t *testing.T) {
 			loop := newLoop(t, variantContext(t, v.family, v.settings, kimg), dir)
 			if err := loop.Run(""); err != nil {
 				t.Fatal(err)
+			}
+			if want := gan.Get[int](loop.Ctx, gan.ModelSettings, gan.ParamClasses); loop.Model.NumClasses != want {
+				t.Errorf("model has %d classes, the settings %d", loop.Model.NumClasses, want)
 			}
 			ticks, err := runs.Open(dir).Ticks()
 			if err != nil || len(ticks) == 0 {
@@ -239,5 +262,47 @@ func TestResumeMidFadeInIsExact(t *testing.T) {
 	// The stability metric's images of the last snapshot are the same too.
 	if a, b := straight.HookState["stability"], resumed.HookState["stability"]; len(a) < 32*32*16 || string(a) != string(b) {
 		t.Errorf("the stability metric's state: %d bytes straight, %d resumed, or different", len(a), len(b))
+	}
+}
+
+// TestConditioningChangesBothNetworks: in every class-conditional family the label changes
+// G's image for the same z and D's score for the same image, so neither network ignores it.
+func TestConditioningChangesBothNetworks(t *testing.T) {
+	for _, tc := range []struct {
+		family string
+		preset string
+	}{{"progan", ""}, {"msggan", ""}, {"stylegan2", "stylegan2-cond-32"}, {"stylegan2", "msg-stylegan-32"}, {"biggan", ""}} {
+		settings := map[string]any{gan.ParamClasses: 10}
+		if tc.preset != "" {
+			settings[gan.ParamPreset] = tc.preset
+		}
+		ctx := variantContext(t, tc.family, settings, 0.032)
+		m, err := models.New(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		backend := gradcheck.PureGo()
+		rng := rand.New(rand.NewPCG(1, 2))
+		const batch = 4
+		z := gradcheck.RandomInput(rng, batch, m.LatentDim)
+		exec := context.MustNewExec(backend, ctx, func(ctx *context.Context, in []*Node) []*Node {
+			images := m.Generate(ctx, ConvertDType(in[0], dtypes.Float32), in[1])
+			score := m.Critic(ctx, in[2])(images)
+			return []*Node{images[len(images)-1], score}
+		})
+		outputs := func(fake, critic []int32) (image, score []float32) {
+			out := exec.MustExec(z, tensors.FromFlatDataAndDimensions(fake, batch), tensors.FromFlatDataAndDimensions(critic, batch))
+			return tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
+		}
+		a, b := []int32{0, 1, 2, 3}, []int32{5, 6, 7, 8}
+		imageA, scoreA := outputs(a, a)
+		imageB, _ := outputs(b, a)
+		_, scoreB := outputs(a, b)
+		if slices.Equal(imageA, imageB) {
+			t.Errorf("%s %s: G's images do not depend on the labels", tc.family, tc.preset)
+		}
+		if slices.Equal(scoreA, scoreB) {
+			t.Errorf("%s %s: D's scores do not depend on the labels", tc.family, tc.preset)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package objective
 
 import (
 	"github.com/ganlab/gogan/ganlib/gan"
-	"github.com/ganlab/gogan/ganlib/layers"
 	"github.com/ganlab/gogan/ganlib/losses"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -27,7 +26,7 @@ var Orthogonal = RegularizerKind{Settings: orthoSettings, New: func(ctx *context
 			s.Fake() // G's weights are in the graph
 			var weights []*Node
 			for v := range s.Ctx.InAbsPath(gan.GeneratorScope).IterVariablesInScope() {
-				if v.Trainable && v.Shape().Rank() >= 2 && v.Name() != layers.EmbeddingsName && v.InUseByGraph(graph) {
+				if v.Trainable && v.Shape().Rank() >= 2 && v.Name() != gan.EmbeddingsName && v.InUseByGraph(graph) {
 					weights = append(weights, v.ValueGraph(graph))
 				}
 			}

@@ -3,6 +3,7 @@ package train_test
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ganlab/gogan/datasets"
@@ -104,5 +105,38 @@ func TestLabelsReachBothNetworks(t *testing.T) {
 	}
 	if len(ticks) != 2 || math.IsNaN(ticks[1].Terms["d_loss"]) {
 		t.Errorf("ticks %v", ticks)
+	}
+}
+
+// unlabelled reports a data set without labels.
+type unlabelled struct{ train.Data }
+
+func (unlabelled) NumClasses() int { return 0 }
+
+// TestLabelsMustFitTheModel: a class-conditional model refuses data without labels and data
+// with another number of classes, naming the classes setting, before any step runs.
+func TestLabelsMustFitTheModel(t *testing.T) {
+	data, err := datasets.Open("mnist", datasets.Options{Resolution: 4, Channels: 1, Seed: 3})
+	if err != nil {
+		if gradcheck.RequireDeps() {
+			t.Fatal(err)
+		}
+		t.Skipf("MNIST not installed: %v", err)
+	}
+	defer data.Close()
+	for _, tc := range []struct {
+		classes int
+		data    train.Data
+		want    string
+	}{
+		{3, data, "classes=3 but its data set has 10 classes: set classes=10"},
+		{10, unlabelled{data}, "its data set has no labels"},
+	} {
+		ctx := context.New()
+		ctx.SetParams(train.Settings().Defaults())
+		loop := &train.Loop{Backend: gradcheck.PureGo(), Ctx: ctx, Model: conditionalModel(4, tc.classes), Data: tc.data, Dir: runs.Open(t.TempDir()), Logf: t.Logf}
+		if err := loop.Run(""); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%d classes: error %v, want one saying %q", tc.classes, err, tc.want)
+		}
 	}
 }

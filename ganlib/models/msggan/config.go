@@ -34,6 +34,9 @@ type Config struct {
 	// MbstdFinalOnly puts minibatch stddev at the start of D's last block only (the authors'
 	// PyTorch code) instead of every block (the paper's Table 7).
 	MbstdFinalOnly bool
+	// Classes makes the model class-conditional (0: unconditional): a label embedding beside z
+	// in G, a projection term in D (gan.ParamClasses).
+	Classes int
 }
 
 // Setting keys of the family.
@@ -199,6 +202,9 @@ func FromContext(ctx *context.Context) (Config, error) {
 		Phi:           blocks.Phi(gan.Get[string](ctx, Settings, ParamPhi)),
 	}
 	var err error
+	if c.Classes, err = gan.Classes(ctx); err != nil {
+		return c, err
+	}
 	if c.MbstdFinalOnly, err = blocks.ParseMbstd(ParamMbstd, gan.Get[string](ctx, Settings, ParamMbstd)); err != nil {
 		return c, errors.WithMessage(err, "msggan")
 	}

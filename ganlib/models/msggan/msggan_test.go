@@ -32,7 +32,7 @@ func pyramid(rng *rand.Rand, batch int) []*tensors.Tensor {
 // discriminator compiles D once (so repeated calls share its weights) and returns a scorer.
 func discriminator(ctx *context.Context, cfg Config) func(images []*tensors.Tensor) []float64 {
 	exec := context.MustNewExec(gradcheck.PureGo(), ctx, func(ctx *context.Context, xs []*Node) *Node {
-		return Discriminator(ctx.In("discriminator"), cfg, xs)
+		return Discriminator(ctx.In("discriminator"), cfg, xs, nil)
 	})
 	return func(images []*tensors.Tensor) []float64 {
 		args := make([]any, len(images))
@@ -47,7 +47,7 @@ func TestGeneratorShapes(t *testing.T) {
 	cfg := tiny(blocks.PhiSimple, blocks.AllConnections(16))
 	ctx := context.New()
 	outs := context.MustNewExec(gradcheck.PureGo(), ctx, func(ctx *context.Context, z *Node) []*Node {
-		return Generator(ctx.In("generator"), cfg, z)
+		return Generator(ctx.In("generator"), cfg, z, nil)
 	}).MustExec(gradcheck.RandomInput(rand.New(rand.NewPCG(1, 1)), 4, 8))
 	if len(outs) != 3 {
 		t.Fatalf("%d generator outputs, want 3 (4, 8, 16)", len(outs))

@@ -355,7 +355,7 @@ func TestForwardReference(t *testing.T) {
 			ctx := context.New()
 			ctx.SetParams(map[string]any{layers.ParamMbstdGroupSize: tc.mbstdGroup, layers.ParamMbstdNumFeatures: tc.mbstdFeats})
 			generate := context.MustNewExec(gradcheck.PureGo(), ctx, func(ctx *context.Context, z *Node) []*Node {
-				return Generator(ctx.In("generator"), cfg, z)
+				return Generator(ctx.In("generator"), cfg, z, nil)
 			})
 			score := discriminator(ctx, cfg)
 			z, real := gradcheck.RandomInput(rng, tc.batch, cfg.LatentDim), pyramid(rng, tc.batch)

@@ -33,6 +33,9 @@ type Config struct {
 	ResetOptimizers bool
 	// BatchSizes gives the batch size at some resolutions (the others: the run's batch_size).
 	BatchSizes map[int]int
+	// Classes makes the model class-conditional (0: unconditional): a label embedding beside z
+	// in G, a projection term in D (gan.ParamClasses).
+	Classes int
 }
 
 // Setting keys of the family.
@@ -148,6 +151,9 @@ func FromContext(ctx *context.Context) (Config, error) {
 		ResetOptimizers: gan.Get[bool](ctx, Settings, ParamResetOptimizers),
 	}
 	var err error
+	if c.Classes, err = gan.Classes(ctx); err != nil {
+		return c, err
+	}
 	if c.BatchSizes, err = growing.ParseBatchSizes(ParamBatchSizes, gan.Get[string](ctx, Settings, ParamBatchSizes)); err != nil {
 		return c, errors.WithMessage(err, "progan")
 	}
@@ -160,23 +166,23 @@ func (c Config) name() string {
 
 // Model is c as the training machinery sees it.
 func (c Config) Model() gan.Model {
-	g := blocks.ProGANGenerator{FeatureMaps: c.Channels, ImageChannels: c.ImageChannels}
-	d := blocks.ProGANDiscriminator{FeatureMaps: c.Channels}
+	g := blocks.ProGANGenerator{FeatureMaps: c.Channels, ImageChannels: c.ImageChannels, Classes: c.Classes}
+	d := blocks.ProGANDiscriminator{FeatureMaps: c.Channels, Classes: c.Classes}
 	schedule := c.schedule()
 	return schedule.Grow(gan.Model{
 		Name:       c.name(),
-		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim,
-		Generator: func(ctx *context.Context, z, _ *Node) []*Node {
+		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim, NumClasses: c.Classes,
+		Generator: func(ctx *context.Context, z, labels *Node) []*Node {
 			resolution, fading := schedule.Of(ctx, z.Graph())
 			outputs := blocks.OutputFinal
 			if fading {
 				outputs = blocks.OutputFadeIn
 			}
-			return blocks.Generator(ctx, g, resolution, outputs, z, nil)
+			return blocks.Generator(ctx, g, resolution, outputs, z, labels)
 		},
-		Discriminator: func(ctx *context.Context, images []*Node, _ *Node) *Node {
+		Discriminator: func(ctx *context.Context, images []*Node, labels *Node) *Node {
 			resolution, fading := schedule.Of(ctx, images[0].Graph())
-			return blocks.Discriminator(ctx, d, resolution, blocks.Inputs{FadeIn: fading}, images, nil)
+			return blocks.Discriminator(ctx, d, resolution, blocks.Inputs{FadeIn: fading}, images, labels)
 		},
 		RealInputs: func(ctx *context.Context, real *Node) []*Node { return []*Node{schedule.Reals(ctx, real)} },
 	})

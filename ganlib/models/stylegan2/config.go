@@ -83,6 +83,10 @@ type Config struct {
 	Phi            blocks.Phi
 	Connections    []int
 	MbstdFinalOnly bool
+	// Classes makes the model class-conditional, the stylegan2-ada way (0: unconditional): the
+	// normalized embedding of the label beside the normalized z in the mapping network, a
+	// projection term in D (gan.ParamClasses).
+	Classes int
 }
 
 // Setting keys of the family.
@@ -215,7 +219,7 @@ func (c Config) Settings() map[string]any {
 	if c.Normalization != "" {
 		normalization = c.Normalization
 	}
-	return map[string]any{
+	settings := map[string]any{
 		ParamResolution: c.Resolution, ParamImageChannels: c.ImageChannels, ParamLatentDim: c.LatentDim, ParamWDim: c.WDim,
 		ParamMappingLayers: c.MappingLayers, ParamMappingLRMul: c.MappingLRMul, ParamChannelBase: c.ChannelBase, ParamChannelMax: c.ChannelMax,
 		ParamGArchitecture: string(c.GArchitecture), ParamDArchitecture: string(c.DArchitecture), ParamNormalization: normalization,
@@ -226,6 +230,10 @@ func (c Config) Settings() map[string]any {
 		ParamMSGPhi: string(c.Phi), ParamMSGConnections: blocks.FormatConnections(c.Connections, c.Resolution),
 		ParamMSGMbstd: blocks.FormatMbstd(c.MbstdFinalOnly),
 	}
+	if c.Classes > 0 {
+		settings[gan.ParamClasses] = c.Classes
+	}
+	return settings
 }
 
 // FromContext reads the family's settings, validated.
@@ -253,6 +261,9 @@ func FromContext(ctx *context.Context) (Config, error) {
 	c.Schedule = growing.Schedule{Resolution: c.Resolution, FadeKimg: gan.Get[float64](ctx, Settings, ParamFadeKimg),
 		StableKimg: gan.Get[float64](ctx, Settings, ParamStableKimg), ResetOptimizers: gan.Get[bool](ctx, Settings, ParamResetOptimizers)}
 	var err error
+	if c.Classes, err = gan.Classes(ctx); err != nil {
+		return c, err
+	}
 	if c.Schedule.BatchSizes, err = growing.ParseBatchSizes(ParamBatchSizes, gan.Get[string](ctx, Settings, ParamBatchSizes)); err != nil {
 		return c, err
 	}

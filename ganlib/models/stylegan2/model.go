@@ -16,7 +16,7 @@ import (
 func (c Config) Model() gan.Model {
 	m := gan.Model{
 		Name:       c.name(),
-		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim,
+		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim, NumClasses: c.Classes,
 		Mapping:   c.Mapping,
 		Synthesis: c.Synthesis,
 		Generator: func(ctx *context.Context, z, labels *Node) []*Node {
@@ -42,12 +42,16 @@ func (c Config) Model() gan.Model {
 // Mapping maps z [B, LatentDim] to the style latents ws [B, NumWs, WDim]. In training graphs it
 // updates w's tracked average and mixes styles: with probability MixingProb the latents from a
 // random crossover index on come from a second z (stylegan2-ada's run_G); outside training it
-// applies the truncation trick.
-func (c Config) Mapping(ctx *context.Context, z, _ *Node) *Node {
+// applies the truncation trick. A class-conditional model maps z with the embedding of labels.
+func (c Config) Mapping(ctx *context.Context, z, labels *Node) *Node {
 	g := z.Graph()
 	batch, numWs := z.Shape().Dimensions[0], c.NumWs()
+	var embedding *Node
+	if c.Classes > 0 {
+		embedding = layers.ClassEmbedding(ctx.In("mapping").In("embed"), labels, c.Classes, c.WDim, z.DType())
+	}
 	mapping := func(z *Node) *Node {
-		return layers.Mapping(ctx, z).Layers(c.MappingLayers).WDim(c.WDim).LRMul(c.MappingLRMul).Done()
+		return layers.Mapping(ctx, z).Layers(c.MappingLayers).WDim(c.WDim).LRMul(c.MappingLRMul).Condition(embedding).Done()
 	}
 	w := mapping(z)
 	average := ctx.In("mapping").WithInitializer(initializers.Zero).VariableWithShape("w_avg", shapes.Make(w.DType(), c.WDim)).SetTrainable(false)
@@ -113,13 +117,13 @@ func (c Config) Synthesis(ctx *context.Context, ws *Node) []*Node {
 // MSG-GAN's on one image per resolution.
 func (c Config) Discriminator(ctx *context.Context, images []*Node, labels *Node) *Node {
 	if c.DArchitecture == MSG {
-		d := blocks.ProGANDiscriminator{FeatureMaps: c.Channels, MbstdEveryBlock: !c.MbstdFinalOnly}
+		d := blocks.ProGANDiscriminator{FeatureMaps: c.Channels, MbstdEveryBlock: !c.MbstdFinalOnly, Classes: c.Classes}
 		return blocks.Discriminator(ctx, d, c.Resolution, blocks.Inputs{Connections: c.Connections, Phi: c.Phi}, images, labels)
 	}
 	resolution, fading := c.Resolution, false
 	if c.Growing {
 		resolution, fading = c.Schedule.Of(ctx, images[0].Graph())
 	}
-	d := blocks.StyleGAN2Discriminator{FeatureMaps: c.Channels, Residual: c.DArchitecture == Resnet}
+	d := blocks.StyleGAN2Discriminator{FeatureMaps: c.Channels, Residual: c.DArchitecture == Resnet, Classes: c.Classes}
 	return blocks.Discriminator(ctx, d, resolution, blocks.Inputs{Skip: c.DArchitecture == Skip, FadeIn: fading}, images, labels)
 }

@@ -100,6 +100,13 @@ var Presets = func() []gan.Preset {
 			break
 		}
 	}
+	for _, p := range table {
+		if p.Name == "E-32" {
+			cond := gan.NewPreset("stylegan2-cond-32", "config E, class-conditional the stylegan2-ada way (label embedding into the mapping network, projection D); Fashion-MNIST's 10 classes",
+				p.Settings, map[string]any{gan.ParamClasses: 10})
+			table = append(table, cond)
+		}
+	}
 	cifar := base(scales[0].base)
 	cifar.ImageChannels, cifar.MappingLayers, cifar.MixingProb = 3, 2, 0
 	cifar.GArchitecture, cifar.DArchitecture, cifar.Normalization = Skip, Resnet, Demodulation
