@@ -202,7 +202,10 @@ func (b *MappingBuilder) WDim(d int) *MappingBuilder { b.wDim = d; return b }
 
 // Condition makes the network class-conditional: its input is the normalized z concatenated with
 // the normalized embedding [B, E] of the class (stylegan2-ada's mapping network).
-func (b *MappingBuilder) Condition(embedding *Node) *MappingBuilder { b.condition = embedding; return b }
+func (b *MappingBuilder) Condition(embedding *Node) *MappingBuilder {
+	b.condition = embedding
+	return b
+}
 
 // LRMul sets the learning-rate multiplier of every layer.
 func (b *MappingBuilder) LRMul(m float64) *MappingBuilder { b.lrMul = m; return b }

@@ -33,8 +33,10 @@ func (c Config) Model() gan.Model {
 	return gan.Model{
 		Name:       fmt.Sprintf("MSG-ProGAN %dx%dx%d", c.Resolution, c.Resolution, c.ImageChannels),
 		Resolution: c.Resolution, Channels: c.ImageChannels, LatentDim: c.LatentDim, NumClasses: c.Classes,
-		Generator:     func(ctx *context.Context, z, labels *Node) []*Node { return Generator(ctx, c, z, labels) },
-		Discriminator: func(ctx *context.Context, images []*Node, labels *Node) *Node { return Discriminator(ctx, c, images, labels) },
-		RealInputs:    func(_ *context.Context, real *Node) []*Node { return ops.Pyramid(real, 4) },
+		Generator: func(ctx *context.Context, z, labels *Node) []*Node { return Generator(ctx, c, z, labels) },
+		Discriminator: func(ctx *context.Context, images []*Node, labels *Node) *Node {
+			return Discriminator(ctx, c, images, labels)
+		},
+		RealInputs: func(_ *context.Context, real *Node) []*Node { return ops.Pyramid(real, 4) },
 	}
 }
