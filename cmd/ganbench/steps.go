@@ -14,6 +14,8 @@ import (
 	"github.com/ganlab/gogan/ganlib/engine"
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/models"
+	"github.com/ganlab/gogan/ganlib/objective"
+	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/ganlab/gogan/ganlib/verify"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -112,8 +114,8 @@ func stepsSuite(b *bench) (*table, error) {
 			"average-pooled to the stage's as the loop does, fade-ins at alpha %g; parameters: the layers the stage uses", fadeAlpha))
 	}
 	t.notes = append(t.notes, "real images are random tensors: data loading is measured separately (## Data loaders)",
-		"images/s = batch / (D step + G step + each lazy step / its interval): the training loop's rate with n_critic 1, lazy "+
-			"regularization (StyleGAN2's R1 every 16 D steps, path length every 4 G steps on half the batch) amortized")
+		"images/s = n_critic batch / (n_critic D steps + G step + each lazy step / its interval): the training loop's rate, lazy "+
+			"regularization (StyleGAN2's R1 every 16 D steps, path length every 4 G steps on half the batch) amortized, n_critic the preset's (BigGAN: 2)")
 	if compare {
 		t.notes = append(t.notes, fmt.Sprintf("differences from %[1]s in %[3]s: one D step then one G step at batch %[2]d on -backend (float32) and on %[1]s from identical weights and inputs "+
 			"(verify.StepComparison): the largest relative difference of the steps' outputs (losses, gradient norms), and |g - g_ref|/|g_ref| for D's whole "+
@@ -186,7 +188,9 @@ func benchSteps(b *bench, ctx *context.Context, batch int, rng *rand.Rand, stage
 	for _, outputs := range warmups {
 		finalize(outputs)
 	}
-	iteration := timings[0].median + timings[1].median
+	// One iteration of the loop: n_critic D steps (each on its own real batch), then a G step.
+	nCritic := gan.Get[int](ctx, train.RunSettings, train.ParamNCritic)
+	iteration := time.Duration(nCritic)*timings[0].median + timings[1].median
 	lazy := "none"
 	for i, l := range s.lazy {
 		if i == 0 {
@@ -195,11 +199,15 @@ func benchSteps(b *bench, ctx *context.Context, batch int, rng *rand.Rand, stage
 			lazy += ", "
 		}
 		lazy += fmt.Sprintf("%s %s (%d)", l.step.Phase.Name, milliseconds(timings[2+i]), l.step.Phase.Interval)
-		iteration += timings[2+i].median / time.Duration(l.step.Phase.Interval)
+		steps := time.Duration(1)
+		if l.step.Phase.Network == objective.Discriminator {
+			steps = time.Duration(nCritic)
+		}
+		iteration += steps * timings[2+i].median / time.Duration(l.step.Phase.Interval)
 	}
 	return []string{fmt.Sprint(batch), parameters(ctx, gan.GeneratorScope), parameters(ctx, gan.DiscriminatorScope),
 		milliseconds(timings[0]), milliseconds(timings[1]), lazy,
-		fmt.Sprintf("%.2f", float64(batch)/iteration.Seconds())}, nil
+		fmt.Sprintf("%.2f", float64(nCritic*batch)/iteration.Seconds())}, nil
 }
 
 // compareSteps runs verify.StepComparison between -compare (the reference) and the benchmarked

@@ -83,13 +83,7 @@ var Presets = []gan.Preset{
 }
 
 func preset(name, description string, c Config, run map[string]any) gan.Preset {
-	settings := c.Settings()
-	for _, m := range []map[string]any{trainedWith, run} {
-		for k, v := range m {
-			settings[k] = v
-		}
-	}
-	return gan.Preset{Name: name, Description: description, Settings: settings}
+	return gan.NewPreset(name, description, c.Settings(), trainedWith, run)
 }
 
 // Family is ProGAN as the model registry lists it.

@@ -125,11 +125,5 @@ var Presets = func() []gan.Preset {
 
 // preset writes c's settings, then trainedWith, then each of more.
 func preset(name, description string, c Config, more ...map[string]any) gan.Preset {
-	settings := c.Settings()
-	for _, m := range append([]map[string]any{trainedWith}, more...) {
-		for k, v := range m {
-			settings[k] = v
-		}
-	}
-	return gan.Preset{Name: name, Description: description, Settings: settings}
+	return gan.NewPreset(name, description, append([]map[string]any{c.Settings(), trainedWith}, more...)...)
 }
