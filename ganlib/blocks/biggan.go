@@ -76,7 +76,10 @@ func (n BigGAN) Generate(ctx *context.Context, resolution int, z, labels *Node) 
 		}
 		return Concatenate(parts, 1)
 	}
-	x := layers.SNDense(ctx.In("linear"), chunks[0], 16*n.Channels, true)
+	// Every G layer but the last feeds a batch norm, which cancels a bias (its gradient is 0 in
+	// exact arithmetic, rounding noise that Adam would blow up to steps of the learning rate):
+	// they have none (BigGAN-PyTorch's have one).
+	x := layers.SNDense(ctx.In("linear"), chunks[0], 16*n.Channels, false)
 	x = Reshape(x, batch, 4, 4, n.Channels)
 	for i, r := 0, 8; r <= resolution; i, r = i+1, r*2 {
 		x = n.upBlock(ctx.Inf("block%d", r), x, cond(i))
@@ -91,10 +94,10 @@ func (n BigGAN) Generate(ctx *context.Context, resolution int, z, labels *Node) 
 // upBlock is G's residual block from r/2 to r.
 func (n BigGAN) upBlock(ctx *context.Context, x, cond *Node) *Node {
 	h := ops.ReLU(layers.BatchNorm(ctx.In("bn0"), x, cond, n.Stats))
-	h = layers.SNConv2D(ctx.In("conv0"), ops.UpsampleNearest2x(h), n.Channels, 3, true)
+	h = layers.SNConv2D(ctx.In("conv0"), ops.UpsampleNearest2x(h), n.Channels, 3, false)
 	h = ops.ReLU(layers.BatchNorm(ctx.In("bn1"), h, cond, n.Stats))
-	h = layers.SNConv2D(ctx.In("conv1"), h, n.Channels, 3, true)
-	return Add(h, layers.SNConv2D(ctx.In("shortcut"), ops.UpsampleNearest2x(x), n.Channels, 1, true))
+	h = layers.SNConv2D(ctx.In("conv1"), h, n.Channels, 3, false)
+	return Add(h, layers.SNConv2D(ctx.In("shortcut"), ops.UpsampleNearest2x(x), n.Channels, 1, false))
 }
 
 // Discriminate scores images [B, r, r, C] (labels [B], nil when unconditional) with [B, 1].

@@ -162,6 +162,12 @@ func (sc StepComparison) Run() (*BackendComparison, error) {
 	eps := randomHost(rng, (*rand.Rand).Float64, batch)
 	zG := randomHost(rng, (*rand.Rand).NormFloat64, batch, model.LatentDim)
 	inputs := map[train.Input]hostTensor{train.InputReal: real, train.InputEps: eps}
+	var labels *hostTensor
+	if model.NumClasses > 0 { // class-conditional: the same labels for the reals and the fakes
+		l := randomHost(rng, func(r *rand.Rand) float64 { return float64(r.IntN(model.NumClasses)) }, batch)
+		l.labels = true
+		inputs[train.InputRealLabels], inputs[train.InputFakeLabels], labels = l, l, &l
+	}
 
 	type side struct {
 		backend backends.Backend
@@ -186,7 +192,7 @@ func (sc StepComparison) Run() (*BackendComparison, error) {
 	onRef, onOther := sides[0].ctx, sides[1].ctx
 	initial := context.New()
 	initial.SetParam(context.ParamInitialSeed, int64(sc.Seed)) // reproducible weights
-	if err := initializeVariables(sc.Reference, initial, model, zD); err != nil {
+	if err := initializeVariables(sc.Reference, initial, model, zD, labels); err != nil {
 		return nil, err
 	}
 	for _, s := range sides {
@@ -268,10 +274,18 @@ func runStep(backend backends.Backend, ctx *context.Context, name string, fn any
 
 // initializeVariables creates G's and D's variables in ctx, initialized on backend, by running D
 // on G's output (the step graphs then reuse them).
-func initializeVariables(backend backends.Backend, ctx *context.Context, model gan.Model, z hostTensor) error {
-	outputs, err := runStep(backend, ctx, "initialization", func(ctx *context.Context, z *Node) *Node {
-		return model.Critic(ctx, nil)(model.Generate(ctx, z, nil))
-	}, z.tensor(dtypes.Float32))
+func initializeVariables(backend backends.Backend, ctx *context.Context, model gan.Model, z hostTensor, labels *hostTensor) error {
+	args := []any{z.tensor(dtypes.Float32)}
+	if labels != nil {
+		args = append(args, labels.tensor(dtypes.Float32))
+	}
+	outputs, err := runStep(backend, ctx, "initialization", func(ctx *context.Context, in []*Node) *Node {
+		var y *Node
+		if len(in) > 1 {
+			y = in[1]
+		}
+		return model.Critic(ctx, y)(model.Generate(ctx, in[0], y))
+	}, args...)
 	for _, t := range outputs {
 		t.MustFinalizeAll()
 	}
@@ -488,9 +502,18 @@ func maxDiff(got, want []float64) (worst float64, at int) {
 type hostTensor struct {
 	data []float64
 	dims []int
+	// labels are int32 class labels whatever the side's float type.
+	labels bool
 }
 
 func (h hostTensor) tensor(dtype dtypes.DType) *tensors.Tensor {
+	if h.labels {
+		values := make([]int32, len(h.data))
+		for i, v := range h.data {
+			values[i] = int32(v)
+		}
+		return tensors.FromFlatDataAndDimensions(values, h.dims...)
+	}
 	if dtype == dtypes.Float64 {
 		return tensors.FromFlatDataAndDimensions(append([]float64(nil), h.data...), h.dims...)
 	}
@@ -512,5 +535,5 @@ func randomHost(rng *rand.Rand, sample func(*rand.Rand) float64, dims ...int) ho
 	for i := range data {
 		data[i] = float64(float32(sample(rng)))
 	}
-	return hostTensor{data, dims}
+	return hostTensor{data: data, dims: dims}
 }
