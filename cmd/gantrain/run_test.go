@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ganlab/gogan/ganlib/render"
 )
 
 // These tests drive the real command as a subprocess, as a user does: the binary built once by
@@ -535,5 +537,46 @@ func TestQualityMetricsAtSnapshots(t *testing.T) {
 	}
 	if out, err := exec.Command(measure, "-run", dir, "-metrics", "fd200-vgg16").CombinedOutput(); err == nil || !strings.Contains(string(out), `no feature extractor "vgg16"`) {
 		t.Errorf("an unknown extractor: %v\n%s", err, out)
+	}
+}
+
+// TestClassesFollowTheData: a class-conditional preset's classes follow a labelled data set (a
+// folder with 3 class subfolders under biggan-32's 10), its sample grid has one row per class;
+// a conditional model refuses a folder without class subfolders, and explicit classes that
+// the data does not have.
+func TestClassesFollowTheData(t *testing.T) {
+	labelled := t.TempDir()
+	for _, class := range []string{"cats", "dogs", "owls"} {
+		if err := os.Rename(writeFolder(t, 8, false), filepath.Join(labelled, class)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := t.TempDir()
+	// biggan-32 has 10 classes.
+	const tinyBigGAN = "model=biggan;biggan_resolution=8;biggan_channels=8;biggan_latent_dim=8;biggan_embed_dim=4;biggan_standing_batches=1;" +
+		"biggan_standing_batch_size=4;batch_size=8;tick_kimg=0.016;seed=3;kimg=0.016;snapshot_kimg=0.016;sample_latents=2"
+	out := mustTrain(t, "-out", root, "-set", tinyBigGAN+";dataset=folder:"+labelled)
+	if !strings.Contains(out, "classes follow the data set: 3") {
+		t.Errorf("3 labelled classes under classes=10:\n%s", out)
+	}
+	samples, err := filepath.Glob(filepath.Join(runFolder(t, root, 0), "samples-*.png"))
+	if err != nil || len(samples) == 0 {
+		t.Fatalf("no sample grid: %v", err)
+	}
+	grid, err := render.ReadPNG(samples[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 rows of 64-pixel tiles with 2-pixel gaps under a 16-pixel title: 16 + 3*66 + 2.
+	if h := grid.Bounds().Dy(); h != 16+3*66+2 {
+		t.Errorf("sample grid %d pixels high, want 3 class rows (216)", h)
+	}
+	out, code := gantrain(t, "-out", root, "-set", settings("kimg=0.016;classes=10;dataset=folder:"+writeFolder(t, 8, false)))
+	if code == 0 || !strings.Contains(out, "has no labels") || !strings.Contains(out, "classes=0") {
+		t.Errorf("a conditional model on unlabelled data: exit %d:\n%s", code, out)
+	}
+	out, code = gantrain(t, "-out", root, "-set", settings("kimg=0.016;classes=10;dataset=folder:"+labelled))
+	if code == 0 || !strings.Contains(out, "classes=10 but its data set has 3 classes: set classes=3") {
+		t.Errorf("explicit classes=10 on 3 labelled classes: exit %d:\n%s", code, out)
 	}
 }
