@@ -13,13 +13,13 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// tinyContext is biggan-32's objective on a 16x16 model with 8 channels and self-attention at
-// 8x8: every layer kind (spectral norm, conditional batch norm, attention, projection) in one
+// tinyContext is biggan-32's objective on a 16x16 RGB model (biggan-cifar's images) with 8
+// channels and self-attention at 8x8: every layer kind (spectral norm, conditional batch norm, attention, projection) in one
 // small graph.
 func tinyContext(t *testing.T) func() *context.Context {
 	return func() *context.Context {
 		ctx, err := models.Context(map[string]any{gan.ParamModel: "biggan", biggan.ParamResolution: 16, biggan.ParamChannels: 8,
-			biggan.ParamLatentDim: 12, biggan.ParamEmbedDim: 8, biggan.ParamAttention: 8}, train.Settings(), datasets.Settings)
+			biggan.ParamLatentDim: 12, biggan.ParamEmbedDim: 8, biggan.ParamAttention: 8, biggan.ParamImageChannels: 3}, train.Settings(), datasets.Settings)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func TestStepsMatchAcrossBackends(t *testing.T) {
 	}
 	tol := verify.Float32Tolerances
 	c, err := verify.StepComparison{Reference: gradcheck.PureGo(), Other: xla, NewContext: newContext, Model: m,
-		RealDims: []int{4, 16, 16, 1}, Seed: 5, Tolerances: tol}.Run()
+		RealDims: []int{4, 16, 16, 3}, Seed: 5, Tolerances: tol}.Run()
 	if err != nil {
 		t.Fatal(err)
 	}
