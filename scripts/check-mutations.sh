@@ -39,7 +39,7 @@ mutations=(
 	"stability-absolute|ganlib/metrics/stability.go|sum += d * d|sum += max(d, -d)|./ganlib/metrics|^TestStability\$"
 	"residual-gain|ganlib/blocks/stylegan2.go|var residualGain = math.Sqrt(0.5)|var residualGain = math.Sqrt(1.0)|./ganlib/blocks|^TestResidualBlocksSumWithGain\$"
 	"sn-u-not-saved|ganlib/layers/biggan.go|		u.SetValueGraph(next)|		_ = next|./ganlib/layers|^TestSpectralWeightMatchesSVD\$"
-	"bn-momentum|ganlib/layers/biggan.go|MulScalar(s.v.ValueGraph(g), 1-BatchNormMomentum)|MulScalar(s.v.ValueGraph(g), 1-0.5*BatchNormMomentum)|./ganlib/layers|^TestConditionalBatchNormMatchesLoops\$"
+	"bn-momentum|ganlib/layers/biggan.go|MulScalar(v.ValueGraph(g), 1-BatchNormMomentum)|MulScalar(v.ValueGraph(g), 1-0.5*BatchNormMomentum)|./ganlib/layers|^TestConditionalBatchNormMatchesLoops\$"
 	"cbn-gain-without-one|ganlib/layers/biggan.go|perSample(OnePlus(SNDense(ctx.In(\"gain\"), cond, channels, false)))|perSample(Identity(SNDense(ctx.In(\"gain\"), cond, channels, false)))|./ganlib/layers|^TestConditionalBatchNormMatchesLoops\$"
 	"standing-average|ganlib/layers/biggan.go|AddScalar(k, 1)))|AddScalar(k, 2)))|./ganlib/layers|^TestConditionalBatchNormMatchesLoops\$"
 	"projection-dropped|ganlib/ops/spectral.go|return ReduceAndKeep(Mul(embedding, h), ReduceSum, -1)|return ReduceAndKeep(Mul(embedding, ZerosLike(h)), ReduceSum, -1)|./ganlib/layers|^TestProjectionHeadClosedForm\$"

@@ -6,7 +6,12 @@
 package gan
 
 import (
+	"math/rand/v2"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
 )
@@ -65,6 +70,18 @@ type Model struct {
 	// graph compiles a function on the training loop's backend and context. What it computes
 	// lives in variables, so snapshots keep it.
 	Prepare func(graph func(fn func(ctx *context.Context, inputs []*Node) []*Node) (*context.Exec, error)) error
+}
+
+// NormalTensor draws a float32 tensor of the given dimensions from N(0, 1) with rng (latents
+// and noise drawn on the host, where a run's random stream must be exact on resume).
+func NormalTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
+	t := tensors.FromShape(shapes.Make(dtypes.Float32, dims...))
+	tensors.MutableFlatData(t, func(flat []float32) {
+		for i := range flat {
+			flat[i] = float32(rng.NormFloat64())
+		}
+	})
+	return t
 }
 
 // Validate reports a model missing what every model needs.

@@ -146,3 +146,12 @@ func NewPreset(name, description string, tables ...map[string]any) Preset {
 	}
 	return Preset{Name: name, Description: description, Settings: settings}
 }
+
+// Names joins a setting's allowed values for its help and its errors: "orig, skip, resnet".
+func Names[T ~string](values []T) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = string(v)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -167,22 +167,19 @@ func BatchNorm(ctx *context.Context, x, cond *Node, stats BatchNormStats) *Node 
 	case ctx.IsTraining(g):
 		mean, variance = ops.BatchMoments(x)
 		n := float64(x.Shape().Size() / channels)
-		unbiased := MulScalar(variance, n/max(n-1, 1))
-		for _, s := range []struct {
-			v     *context.Variable
-			value *Node
-		}{{state("running_mean", false), mean}, {state("running_var", true), unbiased}} {
-			s.v.SetValueGraph(Add(MulScalar(s.v.ValueGraph(g), 1-BatchNormMomentum), MulScalar(StopGradient(s.value), BatchNormMomentum)))
+		running := func(v *context.Variable, batch *Node) {
+			v.SetValueGraph(Add(MulScalar(v.ValueGraph(g), 1-BatchNormMomentum), MulScalar(StopGradient(batch), BatchNormMomentum)))
 		}
+		running(state("running_mean", false), mean)
+		running(state("running_var", true), MulScalar(variance, n/max(n-1, 1))) // unbiased, as PyTorch
 	case standing:
 		mean, variance = ops.BatchMoments(x)
 		k := ConvertDType(count.(*Node), x.DType())
-		for _, s := range []struct {
-			v     *context.Variable
-			value *Node
-		}{{state("standing_mean", false), mean}, {state("standing_var", true), variance}} {
-			s.v.SetValueGraph(Div(Add(Mul(s.v.ValueGraph(g), k), s.value), AddScalar(k, 1)))
+		average := func(v *context.Variable, batch *Node) {
+			v.SetValueGraph(Div(Add(Mul(v.ValueGraph(g), k), batch), AddScalar(k, 1)))
 		}
+		average(state("standing_mean", false), mean)
+		average(state("standing_var", true), variance)
 	case stats == BatchStatistics:
 		mean, variance = ops.BatchMoments(x)
 	case stats == RunningStatistics:

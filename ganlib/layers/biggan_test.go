@@ -170,18 +170,23 @@ func TestConditionalBatchNormMatchesLoops(t *testing.T) {
 	for i, v := range x {
 		variance[i%c] += (v - mean[i%c]) * (v - mean[i%c]) / count
 	}
-	gm, bm := snMatrix(gainW, d, c, gainU), snMatrix(biasW, d, c, biasU)
-	want := make([]float64, len(x))
-	for i, v := range x {
-		sample, ch := i/(h*w*c), i%c
-		gain, bias := 1.0, 0.0
-		for j := range d {
-			gain += cond[sample*d+j] * gm[j*c+ch]
-			bias += cond[sample*d+j] * bm[j*c+ch]
+	// affine is the reference: v standardized per channel, times 1 + gain(cond) plus bias(cond),
+	// the projections normalized by the sigmas of one iteration from the u vectors given.
+	affine := func(v, mean, variance, gainU, biasU []float64) []float64 {
+		out := make([]float64, len(v))
+		gm, bm := snMatrix(gainW, d, c, gainU), snMatrix(biasW, d, c, biasU)
+		for i, x := range v {
+			sample, ch := i/(h*w*c), i%c
+			gain, bias := 1.0, 0.0
+			for j := range d {
+				gain += cond[sample*d+j] * gm[j*c+ch]
+				bias += cond[sample*d+j] * bm[j*c+ch]
+			}
+			out[i] = (x-mean[ch])/math.Sqrt(variance[ch]+BatchNormEpsilon)*gain + bias
 		}
-		want[i] = (v-mean[ch])/math.Sqrt(variance[ch]+BatchNormEpsilon)*gain + bias
+		return out
 	}
-	assertClose(t, "conditional batch norm (training)", got, want, 1e-9)
+	assertClose(t, "conditional batch norm (training)", got, affine(x, mean, variance, gainU, biasU), 1e-9)
 	wantMean, wantVar := make([]float64, c), make([]float64, c)
 	for ch := range c {
 		wantMean[ch] = 0.9*runningMean[ch] + 0.1*mean[ch]
@@ -200,22 +205,10 @@ func TestConditionalBatchNormMatchesLoops(t *testing.T) {
 			return tensors.MustCopyFlatData[float64](exec.MustExec(xT(x), condT)[0])
 		}
 	}
-	affine := func(v []float64, mean, variance []float64) []float64 {
-		out := make([]float64, len(v))
-		gm, bm := snMatrix(gainW, d, c, train.value("/bn/gain", "weights_sn_u")), snMatrix(biasW, d, c, train.value("/bn/bias", "weights_sn_u"))
-		for i, x := range v {
-			sample, ch := i/(h*w*c), i%c
-			gain, bias := 1.0, 0.0
-			for j := range d {
-				gain += cond[sample*d+j] * gm[j*c+ch]
-				bias += cond[sample*d+j] * bm[j*c+ch]
-			}
-			out[i] = (x-mean[ch])/math.Sqrt(variance[ch]+BatchNormEpsilon)*gain + bias
-		}
-		return out
-	}
+	// Sampling graphs iterate from the u vectors the training step saved.
+	savedGainU, savedBiasU := train.value("/bn/gain", "weights_sn_u"), train.value("/bn/bias", "weights_sn_u")
 	running := sampleWith(RunningStatistics, func(*context.Context, *Graph, []*Node) {})
-	assertClose(t, "sampling with running statistics", running(x), affine(x, wantMean, wantVar), 1e-9)
+	assertClose(t, "sampling with running statistics", running(x), affine(x, wantMean, wantVar, savedGainU, savedBiasU), 1e-9)
 
 	accumulate := context.MustNewExec(gradcheck.PureGo(), train.ctx.Checked(false), func(ctx *context.Context, xs []*Node) *Node {
 		SetStandingCount(ctx, xs[0].Graph(), xs[2])
@@ -240,7 +233,7 @@ func TestConditionalBatchNormMatchesLoops(t *testing.T) {
 	assertClose(t, "standing mean (two batches)", train.value("/bn", "standing_mean"), standingMean, 1e-12)
 	assertClose(t, "standing variance (two batches)", train.value("/bn", "standing_var"), standingVar, 1e-12)
 	standing := sampleWith(StandingStatistics, func(*context.Context, *Graph, []*Node) {})
-	assertClose(t, "sampling with standing statistics", standing(x2), affine(x2, standingMean, standingVar), 1e-9)
+	assertClose(t, "sampling with standing statistics", standing(x2), affine(x2, standingMean, standingVar, savedGainU, savedBiasU), 1e-9)
 	assertClose(t, "running statistics untouched by sampling", train.value("/bn", "running_mean"), wantMean, 0)
 }
 

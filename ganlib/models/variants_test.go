@@ -85,8 +85,9 @@ func newLoop(t *testing.T, ctx *context.Context, dir string) *train.Loop {
 // each connection level and each minibatch-stddev placement; StyleGAN2's configurations A-F
 // (A-D growing through all their stages), every other cell of its 3x3 architecture grid and
 // MSG-StyleGAN with each phi and connection level; BigGAN with each batch-norm statistics mode,
-// with self-attention, biggan-cifar in RGB (4 D steps per G step) and unconditional; every family class-conditional (classes=10: ProGAN,
-// MSG-ProGAN, StyleGAN2 config E and stylegan2-cond-32, MSG-StyleGAN, BigGAN) on the data's
+// with self-attention, biggan-cifar in RGB (4 D steps per G step) and unconditional; every
+// family class-conditional (classes=10: ProGAN, MSG-ProGAN, StyleGAN2 config E and
+// stylegan2-cond-32, MSG-StyleGAN, BigGAN) on the data's
 // labels: each trains on 32x32 MNIST (BigGAN and stylegan2-cond-32: Fashion-MNIST) with finite
 // losses (R1 and path length in their lazy steps included), and its snapshot restores into a fresh context with every variable bit-identical;
 // a resumed run trains on from it.

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"image"
 
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/train"
@@ -38,29 +39,25 @@ func SampleGrids(ctx *context.Context, classNames ...string) func(*train.Snapsho
 		if err != nil {
 			return err
 		}
-		path := e.Run.SamplesPath(e.Shown)
-		title := fmt.Sprintf("%s, kimg %.3f", e.Model.Name, float64(e.Shown)/1000)
-		if e.Model.NumClasses > 0 {
-			final, err := FromTensor(outputs[len(outputs)-1])
-			if err != nil {
-				return err
-			}
-			if err := WritePNG(path, LabelledClassGrid(final, e.Model.NumClasses, n, max(MinTile, e.Model.Resolution), title, classNames)); err != nil {
-				return err
-			}
-			e.Tick.SamplesPath = path
-			return nil
-		}
 		scales := make([]Images, len(outputs))
 		for i, out := range outputs {
 			if scales[i], err = FromTensor(out); err != nil {
 				return err
 			}
 		}
+		title := fmt.Sprintf("%s, kimg %.3f", e.Model.Name, float64(e.Shown)/1000)
 		if e.Tick.Stage != "" {
 			title += ", stage " + e.Tick.Stage
 		}
-		if err := WritePNG(path, LabelledScaleGrid(scales, n, max(MinTile, e.Model.Resolution), title)); err != nil {
+		tile := max(MinTile, e.Model.Resolution)
+		var grid image.Image
+		if e.Model.NumClasses > 0 {
+			grid = LabelledClassGrid(scales[len(scales)-1], e.Model.NumClasses, n, tile, title, classNames)
+		} else {
+			grid = LabelledScaleGrid(scales, n, tile, title)
+		}
+		path := e.Run.SamplesPath(e.Shown)
+		if err := WritePNG(path, grid); err != nil {
 			return err
 		}
 		e.Tick.SamplesPath = path

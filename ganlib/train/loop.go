@@ -17,7 +17,6 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
@@ -103,12 +102,7 @@ type SnapshotEvent struct {
 // grids and metrics follow the same images through training.
 func FixedLatents(seed, n int, m gan.Model) (z, labels *tensors.Tensor) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6669_7865))
-	z = tensors.FromShape(shapes.Make(dtypes.Float32, n, m.LatentDim))
-	tensors.MutableFlatData(z, func(flat []float32) {
-		for i := range flat {
-			flat[i] = float32(rng.NormFloat64())
-		}
-	})
+	z = gan.NormalTensor(rng, n, m.LatentDim)
 	if m.NumClasses > 0 {
 		values := make([]int32, n)
 		for i := range values {
@@ -495,9 +489,9 @@ func (l *Loop) stepInputs(step Step, batch int, real, realLabels, alpha *tensors
 		case InputRealLabels:
 			args = append(args, realLabels)
 		case InputNoise:
-			args = append(args, normalTensor(l.rng, n, l.Model.Resolution, l.Model.Resolution, l.Model.Channels))
+			args = append(args, gan.NormalTensor(l.rng, n, l.Model.Resolution, l.Model.Resolution, l.Model.Channels))
 		case InputLatents:
-			args = append(args, normalTensor(l.rng, n, l.Model.LatentDim))
+			args = append(args, gan.NormalTensor(l.rng, n, l.Model.LatentDim))
 		case InputFakeLabels:
 			args = append(args, l.labels(n))
 		case InputEps:
@@ -710,16 +704,6 @@ func (l *Loop) labels(n int) *tensors.Tensor {
 		values[i] = int32(l.rng.IntN(l.Model.NumClasses))
 	}
 	return tensors.FromFlatDataAndDimensions(values, n)
-}
-
-func normalTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtypes.Float32, dims...))
-	tensors.MutableFlatData(t, func(flat []float32) {
-		for i := range flat {
-			flat[i] = float32(rng.NormFloat64())
-		}
-	})
-	return t
 }
 
 // scalars reads float32 scalar outputs.

@@ -11,14 +11,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"github.com/ganlab/gogan/ganlib/blocks"
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/layers"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
@@ -54,14 +51,6 @@ const (
 	ParamStandingBatchSize = "biggan_standing_batch_size"
 )
 
-func statsNames() string {
-	names := make([]string, len(layers.BatchNormStatsModes))
-	for i, m := range layers.BatchNormStatsModes {
-		names[i] = string(m)
-	}
-	return strings.Join(names, ", ")
-}
-
 // Settings are the family's keys; their defaults are the biggan-32 preset's model.
 var Settings = gan.Settings{
 	{Key: ParamResolution, Default: 32, Help: "output resolution, a power of two >= 8"},
@@ -71,7 +60,7 @@ var Settings = gan.Settings{
 	{Key: ParamEmbedDim, Default: 128, Help: "size of G's shared class embedding (BigGAN: 128)"},
 	{Key: ParamHierarchical, Default: true, Help: "hierarchical latents: z split over the input and every block's batch norms"},
 	{Key: ParamAttention, Default: 0, Help: "self-attention at this resolution in G and D (BigGAN: 64 at 128x128); 0: none"},
-	{Key: ParamStats, Default: string(layers.StandingStatistics), Help: "batch-norm statistics of G's moving average when sampling: " + statsNames()},
+	{Key: ParamStats, Default: string(layers.StandingStatistics), Help: "batch-norm statistics of G's moving average when sampling: " + gan.Names(layers.BatchNormStatsModes)},
 	{Key: ParamStandingBatches, Default: 16, Help: "with standing statistics: batches averaged before each snapshot's samples (BigGAN-PyTorch: 16)"},
 	{Key: ParamStandingBatchSize, Default: 64, Help: "with standing statistics: latents per batch"},
 }
@@ -160,7 +149,7 @@ func (c Config) Validate() error {
 	case c.Attention != 0 && (c.Attention < 8 || c.Attention > c.Resolution || c.Attention&(c.Attention-1) != 0 || c.Channels%8 != 0):
 		return errors.Errorf("%s=%d: use 0 or a power-of-two resolution from 8 to %d (and %s a multiple of 8)", ParamAttention, c.Attention, c.Resolution, ParamChannels)
 	case !slices.Contains(layers.BatchNormStatsModes, c.Stats):
-		return errors.Errorf("%s=%q: use %s", ParamStats, c.Stats, statsNames())
+		return errors.Errorf("%s=%q: use %s", ParamStats, c.Stats, gan.Names(layers.BatchNormStatsModes))
 	case c.Stats == layers.StandingStatistics && (c.StandingBatches <= 0 || c.StandingBatchSize <= 0):
 		return errors.Errorf("%s and %s must be positive with standing statistics", ParamStandingBatches, ParamStandingBatchSize)
 	}
@@ -213,7 +202,7 @@ func (c Config) standingStatistics(m gan.Model) func(graph func(fn func(ctx *con
 		}
 		rng := rand.New(rand.NewPCG(0x62696767, 0x616e))
 		for k := range c.StandingBatches {
-			args := []any{normal(rng, c.StandingBatchSize, c.LatentDim)}
+			args := []any{gan.NormalTensor(rng, c.StandingBatchSize, c.LatentDim)}
 			if c.Classes > 0 {
 				labels := make([]int32, c.StandingBatchSize)
 				for i := range labels {
@@ -227,14 +216,4 @@ func (c Config) standingStatistics(m gan.Model) func(graph func(fn func(ctx *con
 		}
 		return nil
 	}
-}
-
-func normal(rng *rand.Rand, dims ...int) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtypes.Float32, dims...))
-	tensors.MutableFlatData(t, func(flat []float32) {
-		for i := range flat {
-			flat[i] = float32(rng.NormFloat64())
-		}
-	})
-	return t
 }

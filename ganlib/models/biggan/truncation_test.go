@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -16,7 +17,7 @@ import (
 func TestTruncateResamplesOnlyOutliers(t *testing.T) {
 	const n, threshold = 200000, 1.0
 	rng := rand.New(rand.NewPCG(1, 2))
-	z := normal(rng, n)
+	z := gan.NormalTensor(rng, n)
 	in := tensors.MustCopyFlatData[float32](z)
 	out := tensors.MustCopyFlatData[float32](Truncate(z, threshold, rand.New(rand.NewPCG(3, 4))))
 	variance, moved := 0.0, 0
@@ -49,7 +50,7 @@ func TestTruncateResamplesOnlyOutliers(t *testing.T) {
 // order, with the same labels.
 func TestTruncationSweepSamplesEachThreshold(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	z := normal(rng, 64, 8)
+	z := gan.NormalTensor(rng, 64, 8)
 	labels := tensors.FromFlatDataAndDimensions(make([]int32, 64), 64)
 	var seen []float64
 	sample := func(z, l *tensors.Tensor) ([]*tensors.Tensor, error) {

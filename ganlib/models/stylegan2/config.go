@@ -10,7 +10,6 @@ package stylegan2
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/ganlab/gogan/ganlib/blocks"
 	"github.com/ganlab/gogan/ganlib/gan"
@@ -117,14 +116,6 @@ const (
 	ParamMSGMbstd         = "stylegan2_msg_mbstd"
 )
 
-func names[T ~string](values []T) string {
-	parts := make([]string, len(values))
-	for i, v := range values {
-		parts[i] = string(v)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // Settings are the family's keys; their defaults are the E-32 preset's model.
 var Settings = gan.Settings{
 	{Key: ParamResolution, Default: 32, Help: "output resolution, a power of two >= 8"},
@@ -135,8 +126,8 @@ var Settings = gan.Settings{
 	{Key: ParamMappingLRMul, Default: 0.01, Help: "learning-rate multiplier of the mapping network (0.01)"},
 	{Key: ParamChannelBase, Default: 512, Help: "feature maps at resolution r: min(stylegan2_channel_base / r, stylegan2_channel_max) (paper E: 16384, F: 32768)"},
 	{Key: ParamChannelMax, Default: 64, Help: "the most feature maps of any resolution (paper: 512)"},
-	{Key: ParamGArchitecture, Default: string(Skip), Help: "generator architecture (Table 2): " + names(GArchitectures)},
-	{Key: ParamDArchitecture, Default: string(Resnet), Help: "discriminator architecture (Table 2): " + names(DArchitectures) + " (msg: MSG-StyleGAN, G then outputs every resolution)"},
+	{Key: ParamGArchitecture, Default: string(Skip), Help: "generator architecture (Table 2): " + gan.Names(GArchitectures)},
+	{Key: ParamDArchitecture, Default: string(Resnet), Help: "discriminator architecture (Table 2): " + gan.Names(DArchitectures) + " (msg: MSG-StyleGAN, G then outputs every resolution)"},
 	{Key: ParamNormalization, Default: Demodulation, Help: "synthesis layers' normalization: demod (weight demodulation) or adain (StyleGAN1, config A)"},
 	{Key: ParamGrowing, Default: false, Help: "grow from 4x4 as ProGAN (configs A-D); needs orig or resnet architectures"},
 	{Key: ParamFadeKimg, Default: 3.0, Help: "with growing: each new resolution's fade-in, in kimg (> 0)"},
@@ -145,7 +136,7 @@ var Settings = gan.Settings{
 	{Key: ParamBatchSizes, Default: "", Help: "with growing: batch sizes per resolution, such as 4:64,8:32"},
 	{Key: ParamMixingProb, Default: 0.9, Help: "style-mixing regularization probability (0.9; 0: off)"},
 	{Key: ParamWAvgBeta, Default: 0.995, Help: "decay of the tracked average of w (0.995), the truncation trick's centre"},
-	{Key: ParamSampleNoise, Default: string(layers.NoiseConst), Help: "synthesis noise outside training: " + names(layers.NoiseModes) + " (training draws it afresh)"},
+	{Key: ParamSampleNoise, Default: string(layers.NoiseConst), Help: "synthesis noise outside training: " + gan.Names(layers.NoiseModes) + " (training draws it afresh)"},
 	{Key: ParamTruncationPsi, Default: 1.0, Help: "truncation psi when sampling (1: off; 0.5-0.7 for display)"},
 	{Key: ParamTruncationCutoff, Default: 0, Help: "truncate the first this many style latents (0: all)"},
 	{Key: ParamMSGPhi, Default: string(blocks.PhiCatLin), Help: "with stylegan2_d_architecture=msg: phi, simple, lin_cat or cat_lin (MSG-StyleGAN's best: cat_lin)"},
@@ -186,9 +177,9 @@ func (c Config) Validate() error {
 	case c.MappingLayers < 1 || !(c.MappingLRMul > 0):
 		err = errors.Errorf("%s=%d must be >= 1 and %s=%g > 0", ParamMappingLayers, c.MappingLayers, ParamMappingLRMul, c.MappingLRMul)
 	case !slices.Contains(GArchitectures, c.GArchitecture):
-		err = errors.Errorf("%s=%q: use %s", ParamGArchitecture, c.GArchitecture, names(GArchitectures))
+		err = errors.Errorf("%s=%q: use %s", ParamGArchitecture, c.GArchitecture, gan.Names(GArchitectures))
 	case !slices.Contains(DArchitectures, c.DArchitecture):
-		err = errors.Errorf("%s=%q: use %s", ParamDArchitecture, c.DArchitecture, names(DArchitectures))
+		err = errors.Errorf("%s=%q: use %s", ParamDArchitecture, c.DArchitecture, gan.Names(DArchitectures))
 	case c.Normalization != Demodulation && c.Normalization != AdaIN:
 		err = errors.Errorf("%s=%q: use %s or %s", ParamNormalization, c.Normalization, Demodulation, AdaIN)
 	case c.DArchitecture == MSG && c.GArchitecture == Skip:
@@ -200,7 +191,7 @@ func (c Config) Validate() error {
 	case !(c.WAvgBeta >= 0 && c.WAvgBeta < 1):
 		err = errors.Errorf("%s=%g must be in [0, 1)", ParamWAvgBeta, c.WAvgBeta)
 	case !slices.Contains(layers.NoiseModes, c.SampleNoise):
-		err = errors.Errorf("%s=%q: use %s", ParamSampleNoise, c.SampleNoise, names(layers.NoiseModes))
+		err = errors.Errorf("%s=%q: use %s", ParamSampleNoise, c.SampleNoise, gan.Names(layers.NoiseModes))
 	case c.TruncationCutoff < 0 || c.TruncationCutoff > c.NumWs():
 		err = errors.Errorf("%s=%d: a %dx%d model has %d style latents (0: truncate them all)", ParamTruncationCutoff, c.TruncationCutoff, c.Resolution, c.Resolution, c.NumWs())
 	}
