@@ -41,6 +41,18 @@ type StyleGAN2Generator struct {
 // one per style layer plus the last toRGB's.
 func NumWs(resolution int) int { return 2*log2(resolution) - 2 }
 
+// StyleResolutions gives, for each of the NumWs(resolution) latents, the resolution it styles:
+// ws[0] the 4x4 layer, ws[2k-5] and ws[2k-4] the two layers of resolution 2^k, the last latent
+// the final toRGB. The latent shared by a toRGB and the next block's first layer counts at the
+// next block's resolution, whose feature maps it modulates.
+func StyleResolutions(resolution int) []int {
+	res := make([]int, NumWs(resolution))
+	for i := range res {
+		res[i] = min(4<<((i+1)/2), resolution)
+	}
+	return res
+}
+
 func log2(r int) int {
 	k := 0
 	for ; r > 1; r >>= 1 {

@@ -28,6 +28,10 @@ const (
 // regularization leaves them out (as BigGAN-PyTorch leaves out G's shared embedding).
 const EmbeddingsName = "embeddings"
 
+// NoiseMapsName is the variable name of a style-based generator's fixed noise maps [1, H, W, 1]
+// (its noise outside training): projecting an image into the latent space optimizes them with w.
+const NoiseMapsName = "noise_const"
+
 // Model is one GAN as the machinery sees it: its networks as GoMLX functions and what their
 // inputs are. Families build it from their settings (Family.New).
 type Model struct {
@@ -54,8 +58,15 @@ type Model struct {
 	// Synthesis(ctx, Mapping(ctx, z, labels)) with w [B, wDim] or [B, numWs, wDim]: path-length
 	// regularization differentiates the final image with respect to w (truncation and style
 	// mixing work on w too).
+	// Mapping returns w untruncated; Generator applies the model's sampling truncation.
 	Mapping   func(ctx *context.Context, z, labels *Node) *Node
 	Synthesis func(ctx *context.Context, w *Node) []*Node
+	// AverageW, set by models that track the average of w (StyleGAN2's w_avg), returns it [wDim]
+	// for latents ws (in their graph and dtype): the centre of the truncation trick (Truncate).
+	AverageW func(ctx *context.Context, ws *Node) *Node
+	// StyleResolutions, set by models whose w is [B, numWs, wDim], gives the resolution each of
+	// the numWs latents styles: style mixing's coarse, middle and fine bands.
+	StyleResolutions []int
 	// Stage, set by growing models (ProGAN), says where training is after kimg thousand real
 	// images: step graphs are compiled once per stage key and read the key with StageKey and the
 	// fade-in alpha with Alpha. Nil: one stage, alpha 1.
@@ -94,8 +105,21 @@ func (m Model) Validate() error {
 			m.Name, m.LatentDim, m.Resolution, m.Channels)
 	case (m.Mapping == nil) != (m.Synthesis == nil):
 		return errors.Errorf("gan: model %q sets only one of Mapping and Synthesis", m.Name)
+	case m.Mapping == nil && (m.AverageW != nil || m.StyleResolutions != nil):
+		return errors.Errorf("gan: model %q sets AverageW or StyleResolutions without a Mapping", m.Name)
 	}
 	return nil
+}
+
+// Truncate is the truncation trick (Karras et al. 2019, Sec. 3.1 and App. B): the first cutoff
+// latents of ws [B, numWs, wDim] become center + psi (w - center), center [wDim] (w's average),
+// the others stay. psi and cutoff are scalars of ws's dtype; cutoff >= numWs truncates them all.
+func Truncate(ws, center, psi, cutoff *Node) *Node {
+	dims := ws.Shape().Dimensions
+	center = BroadcastToDims(Reshape(center, 1, 1, dims[2]), dims...)
+	truncated := Add(center, Mul(Sub(ws, center), psi))
+	index := Iota(ws.Graph(), ws.Shape(), 1)
+	return Where(LessThan(index, cutoff), truncated, ws)
 }
 
 // Stage is where a growing model's training is.

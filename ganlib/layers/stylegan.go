@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/ops"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -156,10 +157,10 @@ const (
 var NoiseModes = []NoiseMode{NoiseRandom, NoiseConst, NoiseNone}
 
 // ConstNoise is the layer's fixed noise, [B, H, W, 1] broadcast from a non-trainable variable
-// "noise_const" [1, H, W, 1] drawn once from N(0, 1).
+// (gan.NoiseMapsName) [1, H, W, 1] drawn once from N(0, 1).
 func ConstNoise(ctx *context.Context, x *Node) *Node {
 	b, h, w := x.Shape().Dimensions[0], x.Shape().Dimensions[1], x.Shape().Dimensions[2]
-	v := ctx.WithInitializer(initializers.RandomNormalFn(ctx, 1)).VariableWithShape("noise_const", shapes.Make(x.DType(), 1, h, w, 1)).SetTrainable(false)
+	v := ctx.WithInitializer(initializers.RandomNormalFn(ctx, 1)).VariableWithShape(gan.NoiseMapsName, shapes.Make(x.DType(), 1, h, w, 1)).SetTrainable(false)
 	return BroadcastToDims(v.ValueGraph(x.Graph()), b, h, w, 1)
 }
 

@@ -345,22 +345,32 @@ func (x *Inception) Extract(images *tensors.Tensor) (features, probs []float32, 
 	return features, nil, nil
 }
 
+// features builds the mean-pooled features of images [B, H, W, 1 or 3] in [-1, 1]: grey
+// repeated to RGB, resized to InceptionSize (bilinear).
+func (x *Inception) features(img *Node) (*Node, error) {
+	if img.Shape().Dimensions[3] == 1 {
+		img = Concatenate([]*Node{img, img, img}, -1)
+	}
+	img = Interpolate(img, -1, InceptionSize, InceptionSize, -1).Bilinear().Done()
+	y, err := x.model.Forward(img, x.output)
+	if err != nil {
+		return nil, err
+	}
+	return ReduceMean(y, 1, 2), nil
+}
+
 func (x *Inception) extractChunk(images *tensors.Tensor) ([]float32, error) {
 	d := images.Shape().Dimensions
 	key := [3]int{d[0], d[1], d[3]}
 	if _, ok := x.execs[key]; !ok {
 		var buildErr error
 		exec, err := NewExec(x.backend, func(img *Node) *Node {
-			if img.Shape().Dimensions[3] == 1 {
-				img = Concatenate([]*Node{img, img, img}, -1)
-			}
-			img = Interpolate(img, -1, InceptionSize, InceptionSize, -1).Bilinear().Done()
-			y, err := x.model.Forward(img, x.output)
+			y, err := x.features(img)
 			if err != nil {
 				buildErr = err
 				return img
 			}
-			return ReduceMean(y, 1, 2)
+			return y
 		})
 		if err == nil {
 			_, err = exec.Exec(images) // compiles, reports a bad graph

@@ -84,73 +84,99 @@ const MinTile = 64
 // labelFace is the header's font: 7x13 pixels per character, 13-pixel lines.
 var labelFace = basicfont.Face7x13
 
-// LabelledScaleGrid is ScaleGrid with every tile enlarged (nearest, by an integer factor) to at
-// least minTile pixels (MinTile for small models; a growing model's final resolution, so its
-// early stages show at the size they grow to), under a header: title on the first line, each
-// column's resolution above it on the second.
-func LabelledScaleGrid(scales []Images, samples, minTile int, title string) *image.RGBA {
-	largest := scales[len(scales)-1]
-	factor := max((minTile+largest.Width-1)/largest.Width, 1)
-	tileW, tileH := largest.Width*factor, largest.Height*factor
-	samples = min(samples, largest.Batch)
-	body := canvas(len(scales), samples, tileW, tileH)
-	for col, im := range scales {
-		for row := range samples {
-			drawTile(body, col, row, tileW, tileH, im, row)
-		}
-	}
-	const lineHeight, headerHeight = 14, 2*14 + gap
-	width := max(body.Bounds().Dx(), font.MeasureString(labelFace, title).Ceil()+2*gap)
-	dst := image.NewRGBA(image.Rect(0, 0, width, headerHeight+body.Bounds().Dy()))
-	draw.Draw(dst, dst.Bounds(), image.NewUniform(gapColor), image.Point{}, draw.Src)
-	draw.Draw(dst, body.Bounds().Add(image.Pt(0, headerHeight)), body, image.Point{}, draw.Src)
-	text := func(s string, x, line int) {
-		d := font.Drawer{Dst: dst, Src: image.Black, Face: labelFace, Dot: fixed.P(x, gap+line*lineHeight+labelFace.Ascent)}
-		d.DrawString(s)
-	}
-	text(title, gap, 0)
-	for col, im := range scales {
-		label := fmt.Sprintf("%dx%d", im.Width, im.Height)
-		x := gap + col*(tileW+gap) + (tileW-font.MeasureString(labelFace, label).Ceil())/2
-		text(label, max(x, gap+col*(tileW+gap)), 1)
-	}
-	return dst
+// Cell is one tile of a LabelledGrid: image Index of Images, or an empty tile (nil Images).
+type Cell struct {
+	Images *Images
+	Index  int
 }
 
-// LabelledClassGrid shows a class-conditional model's images: row r holds the images of class r
-// (im's images in row-major order, columns per row), each tile enlarged to at least minTile
-// pixels, under a title, each row named by its class at the left (names[r], or its number).
-func LabelledClassGrid(im Images, classes, columns, minTile int, title string, names []string) *image.RGBA {
-	factor := max((minTile+im.Width-1)/im.Width, 1)
-	tileW, tileH := im.Width*factor, im.Height*factor
-	body := canvas(columns, classes, tileW, tileH)
-	for i := range min(im.Batch, classes*columns) {
-		drawTile(body, i%columns, i/columns, tileW, tileH, im, i)
-	}
-	label := func(r int) string {
-		if r < len(names) {
-			return fmt.Sprintf("%d %s", r, names[r])
+// LabelledGrid draws rows of cells as tiles of the largest image's size enlarged (nearest, by an
+// integer factor) to at least minTile pixels, each image scaled to the tile, under a header: the
+// title on the first line, columnLabels (if any) centred over their columns on the second;
+// rowLabels (if any) sit in a left margin, centred on their rows.
+func LabelledGrid(cells [][]Cell, minTile int, title string, rowLabels, columnLabels []string) *image.RGBA {
+	columns, side := 0, 1
+	for _, row := range cells {
+		columns = max(columns, len(row))
+		for _, c := range row {
+			if c.Images != nil {
+				side = max(side, c.Images.Width)
+			}
 		}
-		return fmt.Sprint(r)
 	}
+	factor := max((minTile+side-1)/side, 1)
+	tile := side * factor
+	body := canvas(columns, len(cells), tile, tile)
+	for r, row := range cells {
+		for col, c := range row {
+			if c.Images != nil {
+				drawTile(body, col, r, tile, tile, *c.Images, c.Index)
+			}
+		}
+	}
+	const lineHeight = 14
 	margin := 0
-	for r := range classes {
-		margin = max(margin, font.MeasureString(labelFace, label(r)).Ceil()+2*gap)
+	for _, label := range rowLabels {
+		margin = max(margin, font.MeasureString(labelFace, label).Ceil()+2*gap)
 	}
-	const lineHeight, headerHeight = 14, 14 + gap
+	lines := 1
+	if len(columnLabels) > 0 {
+		lines = 2
+	}
+	header := lines*lineHeight + gap
 	width := max(margin+body.Bounds().Dx(), font.MeasureString(labelFace, title).Ceil()+2*gap)
-	dst := image.NewRGBA(image.Rect(0, 0, width, headerHeight+body.Bounds().Dy()))
+	dst := image.NewRGBA(image.Rect(0, 0, width, header+body.Bounds().Dy()))
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(gapColor), image.Point{}, draw.Src)
-	draw.Draw(dst, body.Bounds().Add(image.Pt(margin, headerHeight)), body, image.Point{}, draw.Src)
+	draw.Draw(dst, body.Bounds().Add(image.Pt(margin, header)), body, image.Point{}, draw.Src)
 	text := func(s string, x, y int) {
 		d := font.Drawer{Dst: dst, Src: image.Black, Face: labelFace, Dot: fixed.P(x, y+labelFace.Ascent)}
 		d.DrawString(s)
 	}
 	text(title, gap, gap)
-	for r := range classes {
-		text(label(r), gap, headerHeight+gap+r*(tileH+gap)+(tileH-lineHeight)/2)
+	for col, label := range columnLabels {
+		left := margin + gap + col*(tile+gap)
+		text(label, max(left+(tile-font.MeasureString(labelFace, label).Ceil())/2, left), gap+lineHeight)
+	}
+	for r, label := range rowLabels {
+		text(label, gap, header+gap+r*(tile+gap)+(tile-lineHeight)/2)
 	}
 	return dst
+}
+
+// LabelledScaleGrid is ScaleGrid as a LabelledGrid (MinTile for small models; a growing model's
+// final resolution, so its early stages show at the size they grow to), each column's
+// resolution above it.
+func LabelledScaleGrid(scales []Images, samples, minTile int, title string) *image.RGBA {
+	samples = min(samples, scales[len(scales)-1].Batch)
+	cells := make([][]Cell, samples)
+	labels := make([]string, len(scales))
+	for col := range scales {
+		labels[col] = fmt.Sprintf("%dx%d", scales[col].Width, scales[col].Height)
+		for row := range samples {
+			cells[row] = append(cells[row], Cell{&scales[col], row})
+		}
+	}
+	return LabelledGrid(cells, minTile, title, nil, labels)
+}
+
+// LabelledClassGrid shows a class-conditional model's images: row r holds the images of class r
+// (im's images in row-major order, columns per row), each row named by its class at the left
+// (names[r], or its number).
+func LabelledClassGrid(im Images, classes, columns, minTile int, title string, names []string) *image.RGBA {
+	cells := make([][]Cell, classes)
+	labels := make([]string, classes)
+	for r := range classes {
+		labels[r] = fmt.Sprint(r)
+		if r < len(names) {
+			labels[r] = fmt.Sprintf("%d %s", r, names[r])
+		}
+		for col := range columns {
+			if i := r*columns + col; i < im.Batch {
+				cells[r] = append(cells[r], Cell{&im, i})
+			}
+		}
+	}
+	return LabelledGrid(cells, minTile, title, labels, nil)
 }
 
 func canvas(columns, rows, tileW, tileH int) *image.RGBA {

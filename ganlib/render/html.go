@@ -14,9 +14,12 @@ import (
 
 // PNGImg returns an <img> showing png bytes inline. width > 0 sets the displayed width in CSS
 // pixels; tiny grids (16x16 tiles) are scaled up without smoothing so pixels stay sharp.
-func PNGImg(png []byte, alt string, width int) string {
+func PNGImg(png []byte, alt string, width int) string { return inlineImg("png", png, alt, width) }
+
+// inlineImg is an <img> of data, a base64 data URL of the given image type.
+func inlineImg(kind string, data []byte, alt string, width int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `<img alt="%s" src="data:image/png;base64,%s"`, html.EscapeString(alt), base64.StdEncoding.EncodeToString(png))
+	fmt.Fprintf(&b, `<img alt="%s" src="data:image/%s;base64,%s"`, html.EscapeString(alt), kind, base64.StdEncoding.EncodeToString(data))
 	if width > 0 {
 		fmt.Fprintf(&b, ` width="%d"`, width)
 	}

@@ -64,17 +64,29 @@ func (o Optimizer) Variables(ctx *context.Context) []*context.Variable {
 // gradients' global L2 norm (a useful statistic). Variables are those under o.Scope used by the
 // graph.
 func (o Optimizer) Minimize(ctx *context.Context, loss *Node) *Node {
-	g := loss.Graph()
 	var vars []*context.Variable
-	var values []*Node
 	for _, v := range o.Variables(ctx) {
-		if v.InUseByGraph(g) {
+		if v.InUseByGraph(loss.Graph()) {
 			vars = append(vars, v)
-			values = append(values, v.ValueGraph(g))
 		}
 	}
 	if len(vars) == 0 {
 		panic(errors.Errorf("train.Optimizer: loss uses no trainable variable under scope %q", o.Scope))
+	}
+	return o.Descend(ctx, loss, vars, nil)
+}
+
+// Descend is Minimize of the given variables, wherever they live (a projection optimizes w and
+// a generator's noise maps), at learning rate rate, a scalar node (nil: o.LearningRate); the
+// step count stays under "/optimizer<o.Scope>".
+func (o Optimizer) Descend(ctx *context.Context, loss *Node, vars []*context.Variable, rate *Node) *Node {
+	g := loss.Graph()
+	if rate == nil {
+		rate = Scalar(g, loss.DType(), o.LearningRate)
+	}
+	values := make([]*Node, len(vars))
+	for i, v := range vars {
+		values[i] = v.ValueGraph(g)
 	}
 	grads := Gradient(loss, values...)
 	stateCtx := ctx.InAbsPath("/optimizer" + o.Scope).Checked(false).WithInitializer(initializers.Zero)
@@ -85,7 +97,7 @@ func (o Optimizer) Minimize(ctx *context.Context, loss *Node) *Node {
 	for i, v := range vars {
 		grad := ConvertDType(grads[i], v.DType())
 		varStateCtx := ctx.InAbsPath(stateScope(v)).Checked(false).WithInitializer(initializers.Zero)
-		o.apply(varStateCtx, v, values[i], grad, ConvertDType(step, v.DType()))
+		o.apply(varStateCtx, v, values[i], grad, ConvertDType(step, v.DType()), ConvertDType(rate, v.DType()))
 		term := ConvertDType(ReduceAllSum(Square(grads[i])), loss.DType())
 		if normSquare == nil {
 			normSquare = term
@@ -108,8 +120,8 @@ func (o Optimizer) State(ctx *context.Context, v *context.Variable) (first, seco
 	return first, ctx.InspectVariable(stateScope(v), "second_moment")
 }
 
-// apply updates one variable given its gradient and the (1-based) step number.
-func (o Optimizer) apply(stateCtx *context.Context, v *context.Variable, value, grad, step *Node) {
+// apply updates one variable given its gradient, the (1-based) step number and the learning rate.
+func (o Optimizer) apply(stateCtx *context.Context, v *context.Variable, value, grad, step, rate *Node) {
 	g := value.Graph()
 	second := stateCtx.VariableWithShape("second_moment", v.Shape()).SetTrainable(false)
 	secondValue := Add(MulScalar(second.ValueGraph(g), o.Beta2), MulScalar(Square(grad), 1-o.Beta2))
@@ -123,10 +135,10 @@ func (o Optimizer) apply(stateCtx *context.Context, v *context.Variable, value, 
 		correct1 := OneMinus(Pow(Scalar(g, v.DType(), o.Beta1), step))
 		correct2 := OneMinus(Pow(Scalar(g, v.DType(), o.Beta2), step))
 		update := Div(Div(firstValue, correct1), AddScalar(Sqrt(Div(secondValue, correct2)), o.Epsilon))
-		v.SetValueGraph(Sub(value, MulScalar(update, o.LearningRate)))
+		v.SetValueGraph(Sub(value, Mul(update, rate)))
 	case RMSprop:
 		update := Div(grad, AddScalar(Sqrt(secondValue), o.Epsilon))
-		v.SetValueGraph(Sub(value, MulScalar(update, o.LearningRate)))
+		v.SetValueGraph(Sub(value, Mul(update, rate)))
 	default:
 		panic(errors.Errorf("train.Optimizer for scope %q: unknown algorithm %q: use %q or %q", o.Scope, o.Algorithm, Adam, RMSprop))
 	}

@@ -66,3 +66,35 @@ func TestLazyCorrected(t *testing.T) {
 		t.Errorf("lazy-corrected optimizer %+v", o)
 	}
 }
+
+// TestDescendAtAFedRate: Descend updates the variables it is given, outside its scope too, at a
+// learning rate fed per step (a projection's ramp), and counts steps under its own scope.
+func TestDescendAtAFedRate(t *testing.T) {
+	opt := Optimizer{Scope: "/projection", Algorithm: Adam, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}
+	ctx := context.New()
+	variable := ctx.InAbsPath("/generator/maps").VariableWithValue("n", []float64{1, -2}).SetTrainable(false)
+	exec := context.MustNewExec(gradcheck.PureGo(), ctx, func(ctx *context.Context, rate *Node) *Node {
+		loss := ReduceAllSum(Square(variable.ValueGraph(rate.Graph())))
+		opt.Descend(ctx, loss, []*context.Variable{variable}, rate)
+		return loss
+	})
+	w, m, v := []float64{1, -2}, make([]float64, 2), make([]float64, 2)
+	for step, rate := range []float64{0.1, 0.02, 0.05} {
+		exec.MustExec(rate)
+		for i := range w {
+			grad := 2 * w[i]
+			m[i] = 0.9*m[i] + 0.1*grad
+			v[i] = 0.999*v[i] + 0.001*grad*grad
+			w[i] -= rate * (m[i] / (1 - math.Pow(0.9, float64(step+1)))) / (math.Sqrt(v[i]/(1-math.Pow(0.999, float64(step+1)))) + 1e-8)
+		}
+		got := tensors.MustCopyFlatData[float64](variable.MustValue())
+		for i := range w {
+			if math.Abs(got[i]-w[i]) > 1e-12 {
+				t.Fatalf("step %d at rate %g: n[%d] = %.12g, want %.12g", step+1, rate, i, got[i], w[i])
+			}
+		}
+	}
+	if steps := tensors.ToScalar[float64](ctx.InspectVariable("/optimizer/projection", "step").MustValue()); steps != 3 {
+		t.Errorf("step count %g under /optimizer/projection, want 3", steps)
+	}
+}

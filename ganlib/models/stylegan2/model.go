@@ -5,6 +5,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/layers"
 	"github.com/ganlab/gogan/ganlib/ops"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -20,9 +21,13 @@ func (c Config) Model() gan.Model {
 		Mapping:   c.Mapping,
 		Synthesis: c.Synthesis,
 		Generator: func(ctx *context.Context, z, labels *Node) []*Node {
-			return c.Synthesis(ctx, c.Mapping(ctx, z, labels))
+			return c.Synthesis(ctx, c.truncated(ctx, c.Mapping(ctx, z, labels)))
 		},
-		Discriminator: c.Discriminator,
+		AverageW: func(ctx *context.Context, ws *Node) *Node {
+			return c.averageW(ctx, ws.DType()).ValueGraph(ws.Graph())
+		},
+		StyleResolutions: blocks.StyleResolutions(c.Resolution),
+		Discriminator:    c.Discriminator,
 		RealInputs: func(ctx *context.Context, real *Node) []*Node {
 			switch {
 			case c.Growing:
@@ -39,10 +44,10 @@ func (c Config) Model() gan.Model {
 	return m
 }
 
-// Mapping maps z [B, LatentDim] to the style latents ws [B, NumWs, WDim]. In training graphs it
-// updates w's tracked average and mixes styles: with probability MixingProb the latents from a
-// random crossover index on come from a second z (stylegan2-ada's run_G); outside training it
-// applies the truncation trick. A class-conditional model maps z with the embedding of labels.
+// Mapping maps z [B, LatentDim] to the style latents ws [B, NumWs, WDim], untruncated. In
+// training graphs it updates w's tracked average and mixes styles: with probability MixingProb
+// the latents from a random crossover index on come from a second z (stylegan2-ada's run_G). A
+// class-conditional model maps z with the embedding of labels.
 func (c Config) Mapping(ctx *context.Context, z, labels *Node) *Node {
 	g := z.Graph()
 	batch, numWs := z.Shape().Dimensions[0], c.NumWs()
@@ -54,23 +59,13 @@ func (c Config) Mapping(ctx *context.Context, z, labels *Node) *Node {
 		return layers.Mapping(ctx, z).Layers(c.MappingLayers).WDim(c.WDim).LRMul(c.MappingLRMul).Condition(embedding).Done()
 	}
 	w := mapping(z)
-	average := ctx.In("mapping").WithInitializer(initializers.Zero).VariableWithShape("w_avg", shapes.Make(w.DType(), c.WDim)).SetTrainable(false)
-	avg := average.ValueGraph(g)
 	broadcast := func(w *Node) *Node { return BroadcastToDims(Reshape(w, batch, 1, c.WDim), batch, numWs, c.WDim) }
 	ws := broadcast(w)
 	if !ctx.IsTraining(g) {
-		if c.TruncationPsi == 1 {
-			return ws
-		}
-		cutoff := c.TruncationCutoff
-		if cutoff == 0 {
-			cutoff = numWs
-		}
-		center := BroadcastToDims(Reshape(avg, 1, 1, c.WDim), batch, numWs, c.WDim)
-		truncated := Add(center, MulScalar(Sub(ws, center), c.TruncationPsi))
-		index := Iota(g, shapes.Make(w.DType(), batch, numWs, c.WDim), 1)
-		return Where(LessThan(index, Scalar(g, w.DType(), float64(cutoff))), truncated, ws)
+		return ws
 	}
+	average := c.averageW(ctx, w.DType())
+	avg := average.ValueGraph(g)
 	if c.WAvgBeta > 0 {
 		mean := StopGradient(ReduceMean(w, 0))
 		average.SetValueGraph(Add(mean, MulScalar(Sub(avg, mean), c.WAvgBeta)))
@@ -85,6 +80,24 @@ func (c Config) Mapping(ctx *context.Context, z, labels *Node) *Node {
 	cutoff = Where(LessThan(u, Scalar(g, w.DType(), c.MixingProb)), cutoff, Scalar(g, w.DType(), float64(numWs)))
 	index := Iota(g, shapes.Make(w.DType(), batch, numWs, c.WDim), 1)
 	return Where(GreaterOrEqual(index, BroadcastToDims(cutoff, batch, numWs, c.WDim)), other, ws)
+}
+
+// averageW is w's tracked average [WDim], the truncation trick's centre.
+func (c Config) averageW(ctx *context.Context, dtype dtypes.DType) *context.Variable {
+	return ctx.In("mapping").WithInitializer(initializers.Zero).VariableWithShape("w_avg", shapes.Make(dtype, c.WDim)).SetTrainable(false)
+}
+
+// truncated applies the sampling truncation (TruncationPsi, TruncationCutoff) outside training.
+func (c Config) truncated(ctx *context.Context, ws *Node) *Node {
+	g := ws.Graph()
+	if ctx.IsTraining(g) || c.TruncationPsi == 1 {
+		return ws
+	}
+	cutoff := c.TruncationCutoff
+	if cutoff == 0 {
+		cutoff = c.NumWs()
+	}
+	return gan.Truncate(ws, c.averageW(ctx, ws.DType()).ValueGraph(g), Scalar(g, ws.DType(), c.TruncationPsi), Scalar(g, ws.DType(), float64(cutoff)))
 }
 
 // Synthesis maps ws [B, NumWs, WDim] to images: the final one, or one per resolution for the msg

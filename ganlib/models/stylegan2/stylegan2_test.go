@@ -203,7 +203,8 @@ func TestParameterCounts(t *testing.T) {
 // TestMappingAverageMixingAndTruncation: a training graph moves w_avg to mean + beta (w_avg -
 // mean) of the batch's w and, with mixing probability 1, switches every sample to a second w
 // from one crossover index in [1, NumWs) on; a sampling graph with psi 0.5 and cutoff 2 puts the
-// first two latents halfway to w_avg and leaves the rest.
+// first two latents halfway to w_avg and leaves the rest; the style resolutions of a 32x32
+// model's 8 latents are 4, 8, 8, 16, 16, 32, 32, 32.
 func TestMappingAverageMixingAndTruncation(t *testing.T) {
 	cfg := tiny()
 	cfg.MixingProb = 1
@@ -214,7 +215,7 @@ func TestMappingAverageMixingAndTruncation(t *testing.T) {
 	exec := func(training bool) [][]float64 {
 		outs := context.MustNewExec(gradcheck.PureGo(), ctx.Checked(false), func(ctx *context.Context, z *Node) (*Node, *Node) {
 			ctx.SetTraining(z.Graph(), training)
-			ws := cfg.Mapping(ctx, z, nil)
+			ws := cfg.truncated(ctx, cfg.Mapping(ctx, z, nil))
 			return ws, layers.Mapping(ctx, z).Layers(cfg.MappingLayers).WDim(cfg.WDim).LRMul(cfg.MappingLRMul).Done()
 		}).MustExec(z)
 		return [][]float64{tensors.MustCopyFlatData[float64](outs[0]), tensors.MustCopyFlatData[float64](outs[1])}
@@ -269,6 +270,9 @@ func TestMappingAverageMixingAndTruncation(t *testing.T) {
 	}
 	if after := tensors.MustCopyFlatData[float64](ctx.InspectVariable("/mapping", "w_avg").MustValue()); !slices.Equal(after, avg) {
 		t.Error("a sampling graph moved w_avg")
+	}
+	if got, want := blocks.StyleResolutions(32), []int{4, 8, 8, 16, 16, 32, 32, 32}; !slices.Equal(got, want) {
+		t.Errorf("StyleResolutions(32) = %v, want %v", got, want)
 	}
 }
 
