@@ -16,7 +16,6 @@ import (
 
 	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/engine"
-	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/metrics"
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/render"
@@ -114,16 +113,9 @@ func runContext(path, names, settings string) (*context.Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.New()
-	for _, table := range []gan.Settings{train.Settings(), datasets.Settings, render.Settings, metrics.Settings, models.Settings()} {
-		ctx.SetParams(table.Defaults())
-	}
-	restored, err := runs.RestoreParams(ctx, s.Params)
+	ctx, err := s.Settings(path, train.Settings(), datasets.Settings, render.Settings, metrics.Settings, models.Settings())
 	if err != nil {
-		return nil, errors.WithMessagef(err, "the settings of %s", path)
-	}
-	if !restored {
-		return nil, errors.Errorf("%s predates the settings tables: its model cannot be rebuilt", path)
+		return nil, err
 	}
 	ctx.SetParam(metrics.ParamMetrics, names)
 	if _, err := commandline.ParseContextSettings(ctx, settings); err != nil {

@@ -93,7 +93,8 @@ type Cell struct {
 // LabelledGrid draws rows of cells as tiles of the largest image's size enlarged (nearest, by an
 // integer factor) to at least minTile pixels, each image scaled to the tile, under a header: the
 // title on the first line, columnLabels (if any) centred over their columns on the second;
-// rowLabels (if any) sit in a left margin, centred on their rows.
+// rowLabels (if any) sit in a left margin, centred on their rows. Without title and column
+// labels there is no header (an animation's frames).
 func LabelledGrid(cells [][]Cell, minTile int, title string, rowLabels, columnLabels []string) *image.RGBA {
 	columns, side := 0, 1
 	for _, row := range cells {
@@ -119,11 +120,17 @@ func LabelledGrid(cells [][]Cell, minTile int, title string, rowLabels, columnLa
 	for _, label := range rowLabels {
 		margin = max(margin, font.MeasureString(labelFace, label).Ceil()+2*gap)
 	}
-	lines := 1
-	if len(columnLabels) > 0 {
+	lines := 0
+	switch {
+	case len(columnLabels) > 0:
 		lines = 2
+	case title != "":
+		lines = 1
 	}
-	header := lines*lineHeight + gap
+	header := 0
+	if lines > 0 {
+		header = lines*lineHeight + gap
+	}
 	width := max(margin+body.Bounds().Dx(), font.MeasureString(labelFace, title).Ceil()+2*gap)
 	dst := image.NewRGBA(image.Rect(0, 0, width, header+body.Bounds().Dy()))
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(gapColor), image.Point{}, draw.Src)

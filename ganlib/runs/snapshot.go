@@ -137,6 +137,23 @@ func RestoreParams(ctx *context.Context, saved map[string]string) (bool, error) 
 	return true, err
 }
 
+// Settings returns a context holding the tables' defaults under the settings of the run that
+// wrote s (read from path): what rebuilds its model to measure or explore it.
+func (s *Snapshot) Settings(path string, tables ...gan.Settings) (*context.Context, error) {
+	ctx := context.New()
+	for _, table := range tables {
+		ctx.SetParams(table.Defaults())
+	}
+	restored, err := RestoreParams(ctx, s.Params)
+	if err != nil {
+		return nil, errors.WithMessagef(err, "the settings of %s", path)
+	}
+	if !restored {
+		return nil, errors.Errorf("%s predates the settings tables: its model cannot be rebuilt", path)
+	}
+	return ctx, nil
+}
+
 // CaptureVariables copies every variable of ctx that has a value, in the context's order.
 func CaptureVariables(ctx *context.Context) ([]SavedVariable, error) {
 	var saved []SavedVariable
