@@ -9,6 +9,7 @@ import (
 	"image/draw"
 	_ "image/jpeg" // registers the JPEG decoder with image.Decode
 	_ "image/png"  // registers the PNG decoder with image.Decode
+	"os"
 	"sync"
 )
 
@@ -127,4 +128,24 @@ func decodeImage(data []byte, t target, dst []uint8) error {
 		toChannels(rgb, 3, dst, 1)
 	}
 	return nil
+}
+
+// ReadImage reads one PNG or JPEG file as a training sample of the given resolution and
+// channels would be (centre crop, transparency on white, box resize; smaller crops enlarged
+// only with allowUpscale): values in [-1, 1], [resolution, resolution, channels] row-major. A
+// projection's target goes through it, so a real image meets the generator as its data did.
+func ReadImage(path string, resolution, channels int, allowUpscale bool) ([]float32, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	sample := make([]uint8, resolution*resolution*channels)
+	if err := decodeImage(data, target{resolution: resolution, channels: channels, allowUpscale: allowUpscale}, sample); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	out := make([]float32, len(sample))
+	for i, v := range sample {
+		out[i] = byteToUnit[v]
+	}
+	return out, nil
 }

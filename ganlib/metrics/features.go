@@ -1,7 +1,11 @@
 package metrics
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/ganlab/gogan/ganlib/runs"
+	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/pkg/errors"
@@ -41,4 +45,21 @@ func (x *Inception) FeatureFn(*context.Context) (func(images *Node) *Node, error
 		}
 		return features
 	}, nil
+}
+
+// FeatureExtractor returns the extractor called name (classifier, nsfwinception, ...) for the
+// run whose settings ctx holds, as one that other graphs can build.
+func FeatureExtractor(ctx *context.Context, backend backends.Backend, name string, logf func(string, ...any)) (FeatureGraph, error) {
+	if !slices.Contains(extractorNames, name) {
+		return nil, errors.Errorf("no feature extractor %q; the extractors are %s", name, strings.Join(extractorNames, ", "))
+	}
+	x, err := extractorFor(Protocol{Kind: KindFD, Samples: 1, Extractor: name}, ctx, backend, logf)
+	if err != nil {
+		return nil, err
+	}
+	fg, ok := x.(FeatureGraph)
+	if !ok {
+		return nil, errors.Errorf("the %s extractor cannot be built into another graph", name)
+	}
+	return fg, nil
 }
