@@ -63,6 +63,17 @@ func ShowImage(img image.Image, alt string, width int) error {
 	return nil
 }
 
+// ShowAnimation displays frames inline as a looping GIF (delay hundredths of a second per frame),
+// width CSS pixels wide (0: its own size): a latent walk, a projection's progress.
+func ShowAnimation(frames []image.Image, delay int, alt string, width int) error {
+	data, err := render.EncodeGIF(frames, delay)
+	if err != nil {
+		return err
+	}
+	ShowHTML(render.Figure(render.GIFImg(data, alt, width), alt))
+	return nil
+}
+
 // TrainingPanel is a render.Panel kept in one notebook display and redrawn in place at every
 // training tick; the saved notebook keeps its last state.
 type TrainingPanel struct {
