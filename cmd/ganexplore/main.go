@@ -39,7 +39,7 @@ type options struct {
 	steps, keys, frames, delay              int
 	image, features, record                 string
 	projectSteps                            int
-	plusW                                   bool
+	plusW, rescaledPyramid                  bool
 	pixelWeight, featureWeight, noiseWeight float64
 }
 
@@ -70,6 +70,7 @@ func main() {
 	flag.Float64Var(&o.pixelWeight, "pixel-weight", 1, "project: weight of the mean squared pixel difference")
 	flag.Float64Var(&o.featureWeight, "feature-weight", 1, "project: weight of the feature distance")
 	flag.Float64Var(&o.noiseWeight, "noise-weight", 1e5, "project: weight of the noise maps' autocorrelation (the paper: 1e5)")
+	flag.BoolVar(&o.rescaledPyramid, "rescaled-pyramid", false, "project: double the noise maps' pooled levels in the regularizer, as the paper's App. D says (the authors' code does not)")
 	flag.StringVar(&o.record, "record", "10,50,100,250,500", "project: steps whose reconstruction goes into the progress grid and GIF")
 	flag.Parse()
 	if err := run(o); err != nil {

@@ -28,6 +28,7 @@ type summary struct {
 		Steps                                  int
 		PlusW                                  bool
 		LearningRate, LatentNoise, NoiseWeight float64
+		RescaledPyramid                        bool
 		PixelWeight, FeatureWeight             float64
 		WSamples                               int
 		Seed                                   uint64
@@ -54,7 +55,7 @@ func project(e *explore.Explorer, o options) error {
 	}
 	target := render.Images{Batch: 1, Height: m.Resolution, Width: m.Resolution, Channels: m.Channels, Pixels: pixels}
 	opts := explore.DefaultProjectOptions()
-	opts.Steps, opts.PlusW, opts.Seed = o.projectSteps, o.plusW, o.seed
+	opts.Steps, opts.PlusW, opts.Seed, opts.RescaledPyramid = o.projectSteps, o.plusW, o.seed, o.rescaledPyramid
 	opts.PixelWeight, opts.FeatureWeight, opts.NoiseWeight = o.pixelWeight, o.featureWeight, o.noiseWeight
 	for _, s := range strings.Split(o.record, ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -96,7 +97,7 @@ func project(e *explore.Explorer, o options) error {
 	}
 	s.Options.Steps, s.Options.PlusW, s.Options.LearningRate, s.Options.LatentNoise = opts.Steps, opts.PlusW, opts.LearningRate, opts.LatentNoise
 	s.Options.NoiseWeight, s.Options.PixelWeight, s.Options.FeatureWeight = opts.NoiseWeight, opts.PixelWeight, opts.FeatureWeight
-	s.Options.WSamples, s.Options.Seed = opts.WSamples, opts.Seed
+	s.Options.WSamples, s.Options.Seed, s.Options.RescaledPyramid = opts.WSamples, opts.Seed, opts.RescaledPyramid
 	final := p.Images[len(p.Images)-1]
 	space := "W"
 	if opts.PlusW {

@@ -9,6 +9,7 @@ package explore
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 
 	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/gan"
@@ -34,7 +35,8 @@ type Explorer struct {
 	// Ctx holds the run's settings and the generator's variables.
 	Ctx   *context.Context
 	Model gan.Model
-	// Source says where the generator comes from, for titles: "runs/00003-e32 at kimg 60.0".
+	// Source says where the generator comes from, for titles: "00003-e32 at kimg 60.0" (the run
+	// folder's name).
 	Source string
 	// Class is the label of every image of a class-conditional model (0 to NumClasses-1).
 	Class int
@@ -68,7 +70,7 @@ func Open(backend backends.Backend, path, settings string) (*Explorer, error) {
 			path, s.Stage, model.Name, model.StageKeys[n-1])
 	}
 	e := New(backend, ctx, model)
-	e.Source = fmt.Sprintf("%s at kimg %.1f", path, s.Progress.Kimg())
+	e.Source = fmt.Sprintf("%s at kimg %.1f", filepath.Base(filepath.Dir(path)), s.Progress.Kimg())
 	return e, nil
 }
 

@@ -33,8 +33,11 @@ type ProjectOptions struct {
 	// N(0, 1) * sigma_w * LatentNoise * max(0, 1 - t/NoiseRamp)^2 (0.05, 0.75), sigma_w the spread
 	// of w around its mean.
 	LatentNoise, NoiseRamp float64
-	// NoiseWeight weighs the noise maps' autocorrelation (losses.NoiseMapsWeight, 1e5).
-	NoiseWeight float64
+	// NoiseWeight weighs the noise maps' autocorrelation (losses.NoiseMapsWeight, 1e5);
+	// RescaledPyramid doubles its pooled levels as the paper's text says (the authors' code, the
+	// default, does not).
+	NoiseWeight     float64
+	RescaledPyramid bool
 	// PixelWeight weighs the mean squared pixel difference (in [-1, 1] units), FeatureWeight the
 	// squared distance between unit-length features of Features (nil: no feature term). The
 	// paper's distance is LPIPS alone, whose VGG weights are not available offline here.
@@ -319,7 +322,7 @@ func (e *Explorer) Project(target render.Images, o ProjectOptions) (*Projection,
 		}
 		reg := ZerosLike(pixel)
 		if len(maps) > 0 {
-			reg = losses.NoiseAutocorrelation(mapNodes)
+			reg = losses.NoiseAutocorrelation(mapNodes, o.RescaledPyramid)
 		}
 		loss := Add(Add(MulScalar(pixel, o.PixelWeight), MulScalar(feature, o.FeatureWeight)), MulScalar(reg, o.NoiseWeight))
 		opt.Descend(ctx, loss, append([]*context.Variable{wVar}, maps...), rate)

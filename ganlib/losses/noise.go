@@ -12,8 +12,10 @@ const NoiseMapsWeight = 1e5
 // NoiseAutocorrelation is StyleGAN2's regularizer of the noise maps a projection optimizes
 // (App. D, Eq. 5), which keeps them from carrying the image: for each map n [B, H, W, 1] and its
 // 2x2-average-pooled pyramid down to 8x8, the squared mean products of n with itself shifted one
-// pixel along x and along y, wrapping at the edges, summed.
-func NoiseAutocorrelation(maps []*Node) *Node {
+// pixel along x and along y, wrapping at the edges, summed. The paper's text doubles each pooled
+// level, back to unit variance (rescaled); the authors' projectors do not, which weighs the
+// coarser levels 16 times less per halving.
+func NoiseAutocorrelation(maps []*Node, rescaled bool) *Node {
 	var total *Node
 	for _, n := range maps {
 		for {
@@ -29,6 +31,9 @@ func NoiseAutocorrelation(maps []*Node) *Node {
 				break
 			}
 			n = ops.AvgPool2x(n)
+			if rescaled {
+				n = MulScalar(n, 2)
+			}
 		}
 	}
 	return total

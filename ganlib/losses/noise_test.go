@@ -1,6 +1,7 @@
 package losses
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 // autocorrelationReference is App. D's regularizer of one map [h, w] written out with loops: the
 // wrapped one-pixel autocorrelations along x and y, squared, at every level of the 2x2-mean
 // pyramid down to 8x8.
-func autocorrelationReference(n []float64, h, w int) float64 {
+func autocorrelationReference(n []float64, h, w int, rescaled bool) float64 {
 	total := 0.0
 	for {
 		var x, y float64
@@ -30,6 +31,9 @@ func autocorrelationReference(n []float64, h, w int) float64 {
 		for i := range h / 2 {
 			for j := range w / 2 {
 				pooled[i*w/2+j] = (n[2*i*w+2*j] + n[2*i*w+2*j+1] + n[(2*i+1)*w+2*j] + n[(2*i+1)*w+2*j+1]) / 4
+				if rescaled {
+					pooled[i*w/2+j] *= 2
+				}
 			}
 		}
 		n, h, w = pooled, h/2, w/2
@@ -37,13 +41,17 @@ func autocorrelationReference(n []float64, h, w int) float64 {
 }
 
 // TestNoiseAutocorrelationByHand: a 32x32 map (levels 32, 16, 8) and a 4x4 one against the loop
-// reference, and its gradients against finite differences.
+// reference, with the authors' pyramid and the paper's rescaled one, and its gradients against
+// finite differences.
 func TestNoiseAutocorrelationByHand(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
 	large, small := gradcheck.RandomInput(rng, 1, 32, 32, 1), gradcheck.RandomInput(rng, 1, 4, 4, 1)
-	got := evalScalars(t, func(in []*Node) []*Node { return []*Node{NoiseAutocorrelation(in)} }, large, small)[0]
-	want := autocorrelationReference(tensors.MustCopyFlatData[float64](large), 32, 32) +
-		autocorrelationReference(tensors.MustCopyFlatData[float64](small), 4, 4)
-	assertNear(t, "noise regularization", got, want)
-	gradcheck.Check(t, gradcheck.PureGo(), NoiseAutocorrelation, []*tensors.Tensor{large, small}, gradcheck.Options{FirstOrderOnly: true})
+	for _, rescaled := range []bool{false, true} {
+		got := evalScalars(t, func(in []*Node) []*Node { return []*Node{NoiseAutocorrelation(in, rescaled)} }, large, small)[0]
+		want := autocorrelationReference(tensors.MustCopyFlatData[float64](large), 32, 32, rescaled) +
+			autocorrelationReference(tensors.MustCopyFlatData[float64](small), 4, 4, rescaled)
+		assertNear(t, fmt.Sprintf("noise regularization (rescaled %v)", rescaled), got, want)
+	}
+	gradcheck.Check(t, gradcheck.PureGo(), func(in []*Node) *Node { return NoiseAutocorrelation(in, true) },
+		[]*tensors.Tensor{large, small}, gradcheck.Options{FirstOrderOnly: true})
 }
