@@ -49,7 +49,17 @@ mutations=(
 	"up-conv-padding|ganlib/ops/resample.go|before, after := floorDiv(fw+1, 2), floorDiv(fw-2, 2)|before, after := floorDiv(fw+1, 2)+1, floorDiv(fw-2, 2)-1|./ganlib/ops|^TestResampledConv2DHandComputed\$"
 	"up-conv-orientation|ganlib/ops/resample.go|x, kernel, Padding{}, 1, true)|x, kernel, Padding{}, 1, false)|./ganlib/ops|^TestResampledConv2DHandComputed\$"
 	"w-avg-decay|ganlib/models/stylegan2/model.go|MulScalar(Sub(avg, mean), c.WAvgBeta)|MulScalar(Sub(mean, avg), c.WAvgBeta)|./ganlib/models/stylegan2|^TestMappingAverageMixingAndTruncation\$"
-	"truncation-cutoff|ganlib/models/stylegan2/model.go|LessThan(index, Scalar(g, w.DType(), float64(cutoff)))|LessThan(index, Scalar(g, w.DType(), float64(cutoff+1)))|./ganlib/models/stylegan2|^TestMappingAverageMixingAndTruncation\$"
+	"truncation-cutoff|ganlib/gan/gan.go|return Where(LessThan(index, cutoff), truncated, ws)|return Where(LessOrEqual(index, cutoff), truncated, ws)|./ganlib/models/stylegan2|^TestMappingAverageMixingAndTruncation\$"
+	"explore-truncation-cutoff|ganlib/gan/gan.go|return Where(LessThan(index, cutoff), truncated, ws)|return Where(LessOrEqual(index, cutoff), truncated, ws)|./ganlib/explore|^TestTruncationToTheAverage\$"
+	"mix-source|ganlib/explore/grids.go|				src := la|				src := lb|./ganlib/explore|^TestStyleMixingKeepsTheOtherBands\$"
+	"band-limit|ganlib/explore/grids.go|coarse = max(4, min(8, resolution/8))|coarse = max(4, min(8, resolution/4))|./ganlib/explore|^TestStyleMixingKeepsTheOtherBands\$"
+	"z-path-linear|ganlib/explore/interpolate.go|z = append(z, Slerp(from[i], to[i], t)...)|z = append(z, Lerp(from[i], to[i], t)...)|./ganlib/explore|^TestInterpolation\$"
+	"latent-noise-linear|ganlib/explore/project.go|noise = o.LatentNoise * math.Pow(max(0, 1-t/o.NoiseRamp), 2)|noise = o.LatentNoise * max(0, 1-t/o.NoiseRamp)|./ganlib/explore|^TestScheduleClosedForms\$"
+	"noise-reg-dropped|ganlib/explore/project.go|MulScalar(reg, o.NoiseWeight))|MulScalar(reg, 0*o.NoiseWeight))|./ganlib/explore|^TestProjectionRecoversAGeneratedImage\$"
+	"noise-maps-not-renormalized|ganlib/explore/project.go|v.SetValueGraph(Mul(n, Rsqrt(ReduceAllMean(Square(n)))))|_ = n|./ganlib/explore|^TestProjectionRecoversAGeneratedImage\$"
+	"noise-pyramid-depth|ganlib/losses/noise.go|if n.Shape().Dimensions[1] <= 8 {|if n.Shape().Dimensions[1] <= 16 {|./ganlib/losses|^TestNoiseAutocorrelationByHand\$"
+	"descend-rate-ignored|ganlib/train/optimizer.go|ConvertDType(step, v.DType()), ConvertDType(rate, v.DType()))|ConvertDType(step, v.DType()), Scalar(g, v.DType(), o.LearningRate))|./ganlib/train|^TestDescendAtAFedRate\$"
+	"feature-weights-not-copied|ganlib/metrics/features.go|runs.RestoreVariables(ctx, saved)|runs.RestoreVariables(ctx, saved[:0])|./ganlib/metrics|^TestClassifierFeatureFn\$"
 )
 
 only=("$@")

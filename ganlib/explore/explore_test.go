@@ -92,6 +92,9 @@ func TestTruncationToTheAverage(t *testing.T) {
 		avg[i] = float32(rng.NormFloat64())
 	}
 	setVariables(t, e, "w_avg", func(i int) float32 { return avg[i] })
+	if got, err := e.AverageW(); err != nil || maxAbsDiff(got, avg) != 0 {
+		t.Fatalf("AverageW = %v, %v; want the variable's %v", got, err, avg)
+	}
 	center := W{Batch: 1, NumWs: 6, Dim: 16}
 	for range 6 {
 		center.Values = append(center.Values, avg...)
@@ -290,6 +293,22 @@ func TestInterpolation(t *testing.T) {
 		if maxAbsDiff(strip.Pixels[2*size:3*size], ends.Pixels[:size]) < 1e-4 {
 			t.Errorf("%s strip: the middle image is an endpoint's", space)
 		}
+		// The middle image is that of the slerp of the z (Z) or of the mean of the w (W).
+		mid := w
+		mid.Batch, mid.Values = 1, Lerp(w.Latent(0), w.Latent(1), 0.5)
+		if space == SpaceZ {
+			r := rows(z)
+			if mid, err = e.Styles(tensors.FromFlatDataAndDimensions(Slerp(r[0], r[1], 0.5), 1, 16), 1, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := e.Synthesize(mid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := maxAbsDiff(strip.Pixels[2*size:3*size], want.Pixels); d > 1e-5 {
+			t.Errorf("%s strip: the middle image is %g from the %s midpoint's", space, d, map[Space]string{SpaceZ: "slerp", SpaceW: "lerp"}[space])
+		}
 	}
 	frames, err := e.Walk(e.Latents(5, 6), 3, 4, SpaceW, 0.7)
 	if err != nil {
@@ -465,4 +484,35 @@ func noiseMaps(t *testing.T, e *Explorer) []float32 {
 		}
 	}
 	return values
+}
+
+// TestClassConditionalModel: a class-conditional StyleGAN2 maps every latent with the explorer's
+// class (another class, other styles), and projects with it.
+func TestClassConditionalModel(t *testing.T) {
+	e := tinyStyleGAN(t, map[string]any{gan.ParamClasses: 3})
+	z := e.Latents(6, 2)
+	e.Class = 0
+	a, err := e.Styles(z, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Class = 2
+	b, err := e.Styles(z, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if maxAbsDiff(a.Values, b.Values) == 0 {
+		t.Error("classes 0 and 2 map z to the same w")
+	}
+	images, err := e.Synthesize(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultProjectOptions()
+	o.Steps, o.WSamples, o.FeatureWeight = 20, 100, 0
+	target := images
+	target.Batch, target.Pixels = 1, images.Pixels[:256]
+	if p, err := e.Project(target, o); err != nil || !(p.Distances[1].Pixel < p.Distances[0].Pixel) {
+		t.Errorf("conditional projection: %v", err)
+	}
 }
