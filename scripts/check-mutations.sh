@@ -51,7 +51,7 @@ mutations=(
 	"w-avg-decay|ganlib/models/stylegan2/model.go|MulScalar(Sub(avg, mean), c.WAvgBeta)|MulScalar(Sub(mean, avg), c.WAvgBeta)|./ganlib/models/stylegan2|^TestMappingAverageMixingAndTruncation\$"
 	"truncation-cutoff|ganlib/gan/gan.go|return Where(LessThan(index, cutoff), truncated, ws)|return Where(LessOrEqual(index, cutoff), truncated, ws)|./ganlib/models/stylegan2|^TestMappingAverageMixingAndTruncation\$"
 	"explore-truncation-cutoff|ganlib/gan/gan.go|return Where(LessThan(index, cutoff), truncated, ws)|return Where(LessOrEqual(index, cutoff), truncated, ws)|./ganlib/explore|^TestTruncationToTheAverage\$"
-	"mix-source|ganlib/explore/grids.go|				src := la|				src := lb|./ganlib/explore|^TestStyleMixingKeepsTheOtherBands\$"
+	"mix-source|ganlib/explore/grids.go|				if in[s] {|				if !in[s] {|./ganlib/explore|^TestStyleMixingKeepsTheOtherBands\$"
 	"band-limit|ganlib/explore/grids.go|coarse = max(4, min(8, resolution/8))|coarse = max(4, min(8, resolution/4))|./ganlib/explore|^TestStyleMixingKeepsTheOtherBands\$"
 	"z-path-linear|ganlib/explore/interpolate.go|z = append(z, Slerp(from[i], to[i], t)...)|z = append(z, Lerp(from[i], to[i], t)...)|./ganlib/explore|^TestInterpolation\$"
 	"latent-noise-linear|ganlib/explore/project.go|noise = o.LatentNoise * math.Pow(max(0, 1-t/o.NoiseRamp), 2)|noise = o.LatentNoise * max(0, 1-t/o.NoiseRamp)|./ganlib/explore|^TestScheduleClosedForms\$"
@@ -95,7 +95,7 @@ EOF
 		echo "check-mutations: ${name}: SURVIVED (${package} -run '${tests}' passed with ${file}: ${text} -> ${replacement})"
 		survivors+=("${name}")
 	else
-		caught="$(grep -E -- '^\s*--- FAIL' "${log}" | sed 's/^ *--- FAIL: //; s/ (.*//' | paste -sd, -)"
+		caught="$(grep -E -- '^\s*--- FAIL' "${log}" | sed 's/^ *--- FAIL: //; s/ (.*//' | paste -sd, - || true)"
 		if [ -n "${caught}" ]; then
 			echo "check-mutations: ${name}: caught by ${caught}"
 		else
