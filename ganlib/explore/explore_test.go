@@ -516,3 +516,20 @@ func TestClassConditionalModel(t *testing.T) {
 		t.Errorf("conditional projection: %v", err)
 	}
 }
+
+// TestMSGStyleGAN: an MSG-StyleGAN (a synthesis with an image per resolution) is explored at its
+// final resolution.
+func TestMSGStyleGAN(t *testing.T) {
+	e := tinyStyleGAN(t, map[string]any{"stylegan2_d_architecture": "msg", "stylegan2_g_architecture": "orig"})
+	w, err := e.Styles(e.Latents(8, 2), 0.7, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, err := e.Synthesize(w)
+	if err != nil || images.Batch != 2 || images.Height != 16 {
+		t.Fatalf("MSG-StyleGAN synthesis: %d images of %d pixels, %v; want 2 of 16", images.Batch, images.Height, err)
+	}
+	if _, err := e.MixingGrid(e.Latents(1, 2), e.Latents(2, 2), Fine, 1); err != nil {
+		t.Error(err)
+	}
+}
