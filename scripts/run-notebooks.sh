@@ -7,6 +7,8 @@
 #                                                   .cache/notebooks/smoke), and the browser test
 #   bash scripts/run-notebooks.sh --full [NB ...]  full-length run, executed in place and signed
 #                                                   (default: every notebooks/*.ipynb)
+#   bash scripts/run-notebooks.sh --html [NB ...]  self-contained HTML copies of the committed
+#                                                   executed notebooks in .cache/notebooks/html, to share
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"
@@ -17,7 +19,11 @@ if [ "${1:-}" = "--full" ]; then
 	shift
 	exec go run ./cmd/notebooks "$@"
 fi
-[ $# -eq 0 ] || { echo "usage: bash scripts/run-notebooks.sh [--full [notebook.ipynb ...]]" >&2; exit 2; }
+if [ "${1:-}" = "--html" ]; then
+	shift
+	exec go run ./cmd/notebooks -no-execute -html .cache/notebooks/html "$@"
+fi
+[ $# -eq 0 ] || { echo "usage: bash scripts/run-notebooks.sh [--full|--html [notebook.ipynb ...]]" >&2; exit 2; }
 
 step() { printf 'run-notebooks: %s\n' "$*"; }
 seconds() { echo "$((SECONDS - $1))s"; }

@@ -27,6 +27,8 @@ type Runner struct {
 	CellTimeout time.Duration
 	// Log receives the per-cell report.
 	Log io.Writer
+	// HTMLDir, if set, receives a self-contained HTML copy of each executed notebook (Export).
+	HTMLDir string
 }
 
 // Run executes one notebook, saves and signs the executed copy, prints its per-cell times, and
@@ -75,6 +77,11 @@ func (r Runner) Run(path string) (string, error) {
 	fmt.Fprintf(r.Log, "notebooks: %s: %s wall time\n", path, wall.Round(time.Second))
 	if err := r.sign(outPath); err != nil {
 		return outPath, err
+	}
+	if r.HTMLDir != "" {
+		if _, err := r.Export(outPath); err != nil {
+			return outPath, err
+		}
 	}
 	switch {
 	case execErr != nil:
@@ -126,6 +133,25 @@ func (r Runner) sign(path string) error {
 		return errors.Errorf("jupyter trust %s: %v: %s", path, err, out)
 	}
 	return nil
+}
+
+// Export writes a self-contained HTML copy of an executed notebook into HTMLDir (nbconvert's
+// HTML, every image inline): one file to share, opened by any browser offline. It returns the
+// copy's path.
+func (r Runner) Export(path string) (string, error) {
+	if err := os.MkdirAll(r.HTMLDir, 0o755); err != nil {
+		return "", err
+	}
+	out, err := exec.Command(r.Jupyter, "nbconvert", "--to", "html", "--output-dir", r.HTMLDir, path).CombinedOutput()
+	if err != nil {
+		return "", errors.Errorf("jupyter nbconvert --to html %s: %v: %s", path, err, tail(string(out), 20))
+	}
+	html := filepath.Join(r.HTMLDir, strings.TrimSuffix(filepath.Base(path), ".ipynb")+".html")
+	if _, err := os.Stat(html); err != nil {
+		return "", errors.Errorf("jupyter nbconvert wrote no %s: %s", html, tail(string(out), 20))
+	}
+	fmt.Fprintf(r.Log, "notebooks: %s -> %s\n", path, html)
+	return html, nil
 }
 
 // tail returns the last n lines of s.

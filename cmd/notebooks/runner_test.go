@@ -98,3 +98,61 @@ func TestRunnerOnGoNB(t *testing.T) {
 		t.Errorf("executed notebook not signed: %v: %s", err, check)
 	}
 }
+
+// TestFiguresCarryTheirImage: a figure nb.ShowImage shows is one output holding both the HTML
+// figure and the PNG itself (for viewers that do not render HTML), and the runner's HTML copy
+// embeds the image, readable offline.
+func TestFiguresCarryTheirImage(t *testing.T) {
+	jupyter := jupyterForTest(t)
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Inside the repository (its .cache is ignored), so the workspace cell finds it with git.
+	if err := os.MkdirAll(filepath.Join(root, ".cache"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp(filepath.Join(root, ".cache"), "notebook-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "figure.ipynb")
+	writeNotebook(t, path,
+		`!*rm -f go.work && go work init && go work use . "$(git -C "${GONB_DIR}" rev-parse --show-toplevel)" && go mod edit -require=github.com/janpfeifer/gonb@v0.11.1 -require=github.com/janpfeifer/must@v0.2.0`+"\n%goworkfix",
+		"import (\n\t\"image\"\n\n\t\"github.com/ganlab/gogan/ganlib/render/nb\"\n)\n\n%%\nif err := nb.ShowImage(image.NewGray(image.Rect(0, 0, 4, 4)), \"a black square\", 0); err != nil {\n\tpanic(err)\n}")
+	var log strings.Builder
+	r := Runner{Jupyter: jupyter, OutDir: filepath.Join(dir, "out"), Smoke: true, CellTimeout: 3 * time.Minute, Log: &log, HTMLDir: filepath.Join(dir, "html")}
+	out, err := r.Run(path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var executed struct {
+		Cells []struct {
+			Outputs []struct {
+				Type string         `json:"output_type"`
+				Data map[string]any `json:"data"`
+			} `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(data, &executed); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, o := range executed.Cells[1].Outputs {
+		if _, png := o.Data["image/png"]; png && o.Data["text/html"] != nil {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no output holds both text/html and image/png: %s", data)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "html", "figure.html"))
+	if err != nil || !strings.Contains(string(html), "data:image/png;base64,") || !strings.Contains(string(html), "a black square") {
+		t.Errorf("HTML copy: %v, %d bytes, want the figure inline", err, len(html))
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
 // SmokeEnv names the environment variable that selects smoke mode: the same notebook code
@@ -53,13 +54,14 @@ func UpdateHTML(id, html string) {
 	gonbui.Sync()
 }
 
-// ShowImage displays img inline (PNG in HTML), width CSS pixels wide (0: its own size).
+// ShowImage displays img inline, width CSS pixels wide (0: its own size): a PNG figure with alt
+// as its caption, in the same output as the PNG itself (showFigure).
 func ShowImage(img image.Image, alt string, width int) error {
-	tag, err := render.ImageImg(img, alt, width)
+	png, err := render.EncodePNG(img)
 	if err != nil {
 		return err
 	}
-	ShowHTML(render.Figure(tag, alt))
+	showFigure("image/png", png, render.Figure(render.PNGImg(png, alt, width), alt))
 	return nil
 }
 
@@ -70,8 +72,19 @@ func ShowAnimation(frames []image.Image, delay int, alt string, width int) error
 	if err != nil {
 		return err
 	}
-	ShowHTML(render.Figure(render.GIFImg(data, alt, width), alt))
+	showFigure("image/gif", data, render.Figure(render.GIFImg(data, alt, width), alt))
 	return nil
+}
+
+// showFigure displays an encoded image as one output holding both the HTML figure (with its
+// caption), which JupyterLab shows, and the image under its own MIME type, which viewers that do
+// not render HTML (code hosts' notebook previews) show instead.
+func showFigure(mime protocol.MIMEType, data []byte, html string) {
+	if !gonbui.IsNotebook {
+		return
+	}
+	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{protocol.MIMETextHTML: html, mime: data}})
+	gonbui.Sync()
 }
 
 // TrainingPanel is a render.Panel kept in one notebook display and redrawn in place at every
