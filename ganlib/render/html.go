@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html"
-	"image"
 	"strings"
 )
 
@@ -25,15 +24,6 @@ func inlineImg(kind string, data []byte, alt string, width int) string {
 	}
 	b.WriteString(` style="image-rendering:pixelated">`)
 	return b.String()
-}
-
-// ImageImg encodes img as PNG and returns PNGImg of it.
-func ImageImg(img image.Image, alt string, width int) (string, error) {
-	png, err := EncodePNG(img)
-	if err != nil {
-		return "", err
-	}
-	return PNGImg(png, alt, width), nil
 }
 
 // Figure wraps content (an <img> or <svg>) with a caption below it.

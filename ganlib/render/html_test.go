@@ -23,13 +23,14 @@ func TestPNGImgInlinesTheBytes(t *testing.T) {
 	}
 }
 
-func TestImageImgDecodesBack(t *testing.T) {
+func TestPNGImgDecodesBack(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 2, 1))
 	img.SetRGBA(1, 0, color.RGBA{255, 0, 0, 255})
-	tag, err := ImageImg(img, "red", 0)
+	png, err := EncodePNG(img)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tag := PNGImg(png, "red", 0)
 	m := regexp.MustCompile(`base64,([^"]+)"`).FindStringSubmatch(tag)
 	if m == nil {
 		t.Fatalf("no base64 data in %s", tag)
