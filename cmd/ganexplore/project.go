@@ -24,15 +24,8 @@ import (
 // summary is projection.json: what was projected, how, and how close it came.
 type summary struct {
 	Source, Image, Features string
-	Options                 struct {
-		Steps                                  int
-		PlusW                                  bool
-		LearningRate, LatentNoise, NoiseWeight float64
-		RescaledPyramid                        bool
-		PixelWeight, FeatureWeight             float64
-		WSamples                               int
-		Seed                                   uint64
-	}
+	// Options are the projector's, as run (the extractor is Features, by name).
+	Options        explore.ProjectOptions
 	SigmaW         float64
 	Steps          []int
 	Distances      []explore.Distance
@@ -89,15 +82,12 @@ func project(e *explore.Explorer, o options) error {
 	if err != nil {
 		return err
 	}
-	s := summary{Source: e.Source, Image: o.image, Features: name, SigmaW: p.SigmaW, Steps: p.Steps, Distances: p.Distances,
+	s := summary{Source: e.Source, Image: o.image, Features: name, Options: opts, SigmaW: p.SigmaW, Steps: p.Steps, Distances: p.Distances,
 		Notes:   append(p.Notes, "the paper's distance is LPIPS, whose weights are not available offline: this one is the mean squared pixel difference plus the squared distance of unit-length features of the extractor named"),
 		Seconds: time.Since(start).Seconds()}
 	if opts.Features != nil {
 		s.FeaturesDetail = opts.Features.Describe()
 	}
-	s.Options.Steps, s.Options.PlusW, s.Options.LearningRate, s.Options.LatentNoise = opts.Steps, opts.PlusW, opts.LearningRate, opts.LatentNoise
-	s.Options.NoiseWeight, s.Options.PixelWeight, s.Options.FeatureWeight = opts.NoiseWeight, opts.PixelWeight, opts.FeatureWeight
-	s.Options.WSamples, s.Options.Seed, s.Options.RescaledPyramid = opts.WSamples, opts.Seed, opts.RescaledPyramid
 	final := p.Images[len(p.Images)-1]
 	space := "W"
 	if opts.PlusW {

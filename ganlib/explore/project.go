@@ -42,7 +42,7 @@ type ProjectOptions struct {
 	// squared distance between unit-length features of Features (nil: no feature term). The
 	// paper's distance is LPIPS alone, whose VGG weights are not available offline here.
 	PixelWeight, FeatureWeight float64
-	Features                   metrics.FeatureGraph
+	Features                   metrics.FeatureGraph `json:"-"`
 	// WSamples latents give w's mean, where the projection starts, and sigma_w (10000).
 	WSamples int
 	// Seed draws those latents, the noise maps' start and the latent noise.
@@ -50,7 +50,7 @@ type ProjectOptions struct {
 	// Record lists steps after which the reconstruction is kept (the start and the end always are).
 	Record []int
 	// Progress, if set, gets every step's loss.
-	Progress func(Loss)
+	Progress func(Loss) `json:"-"`
 }
 
 // DefaultProjectOptions are the paper's schedule with the pixel and feature terms weighted 1.
