@@ -100,8 +100,8 @@ func TestRunnerOnGoNB(t *testing.T) {
 }
 
 // TestFiguresCarryTheirImage: a figure nb.ShowImage shows is one output holding both the HTML
-// figure and the PNG itself (for viewers that do not render HTML), and the runner's HTML copy
-// embeds the image, readable offline.
+// figure and the PNG itself (for viewers that do not render HTML), a chart nb.ShowSVG shows holds
+// both the HTML and image/svg+xml, and the runner's HTML copy embeds the image, readable offline.
 func TestFiguresCarryTheirImage(t *testing.T) {
 	jupyter := jupyterForTest(t)
 	root, err := filepath.Abs(filepath.Join("..", ".."))
@@ -120,7 +120,8 @@ func TestFiguresCarryTheirImage(t *testing.T) {
 	path := filepath.Join(dir, "figure.ipynb")
 	writeNotebook(t, path,
 		`!*rm -f go.work && go work init && go work use . "$(git -C "${GONB_DIR}" rev-parse --show-toplevel)" && go mod edit -require=github.com/janpfeifer/gonb@v0.11.1 -require=github.com/janpfeifer/must@v0.2.0`+"\n%goworkfix",
-		"import (\n\t\"image\"\n\n\t\"github.com/ganlab/gogan/ganlib/render/nb\"\n)\n\n%%\nif err := nb.ShowImage(image.NewGray(image.Rect(0, 0, 4, 4)), \"a black square\", 0); err != nil {\n\tpanic(err)\n}")
+		"import (\n\t\"image\"\n\n\t\"github.com/ganlab/gogan/ganlib/render\"\n\t\"github.com/ganlab/gogan/ganlib/render/nb\"\n)\n\n%%\nif err := nb.ShowImage(image.NewGray(image.Rect(0, 0, 4, 4)), \"a black square\", 0); err != nil {\n\tpanic(err)\n}\n"+
+			"nb.ShowSVG(render.Chart{Title: \"a line\", Series: []render.Series{{Name: \"y\", X: []float64{0, 1}, Y: []float64{0, 1}}}}.SVG())")
 	var log strings.Builder
 	r := Runner{Jupyter: jupyter, OutDir: filepath.Join(dir, "out"), Smoke: true, CellTimeout: 3 * time.Minute, Log: &log, HTMLDir: filepath.Join(dir, "html")}
 	out, err := r.Run(path)
@@ -142,14 +143,16 @@ func TestFiguresCarryTheirImage(t *testing.T) {
 	if err := json.Unmarshal(data, &executed); err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, o := range executed.Cells[1].Outputs {
-		if _, png := o.Data["image/png"]; png && o.Data["text/html"] != nil {
-			found = true
+	for _, mime := range []string{"image/png", "image/svg+xml"} {
+		found := false
+		for _, o := range executed.Cells[1].Outputs {
+			if _, image := o.Data[mime]; image && o.Data["text/html"] != nil {
+				found = true
+			}
 		}
-	}
-	if !found {
-		t.Errorf("no output holds both text/html and image/png: %s", data)
+		if !found {
+			t.Errorf("no output holds both text/html and %s: %s", mime, data)
+		}
 	}
 	html, err := os.ReadFile(filepath.Join(dir, "html", "figure.html"))
 	if err != nil || !strings.Contains(string(html), "data:image/png;base64,") || !strings.Contains(string(html), "a black square") {

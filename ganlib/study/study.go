@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -57,6 +58,11 @@ type Result struct {
 	Metrics map[string]float64 `json:"metrics"`
 	// Grid is the final sample grid's file, beside the JSON ("" if none).
 	Grid string `json:"grid,omitempty"`
+	// Ticks are the run's statistics tick by tick (stats.jsonl without its file paths): loss
+	// curves, alpha and speed per stage, per-snapshot metrics such as stability.
+	Ticks []runs.Tick `json:"ticks,omitempty"`
+	// Grids are earlier snapshots' sample grids (files beside the JSON), when the trainer kept them.
+	Grids []GridFile `json:"grids,omitempty"`
 	// Finished (UTC, RFC 3339), Commit, Backend and WallSeconds say how and when it was made.
 	Finished    string  `json:"finished"`
 	Commit      string  `json:"commit"`
@@ -64,10 +70,20 @@ type Result struct {
 	WallSeconds float64 `json:"wall_seconds"`
 }
 
-// Trained is what Train returns for a run: its final metrics and sample grid (nil: none).
+// GridFile is a stored snapshot grid: its file beside the result's JSON.
+type GridFile struct {
+	Kimg  float64 `json:"kimg"`
+	Stage string  `json:"stage,omitempty"`
+	File  string  `json:"file"`
+}
+
+// Trained is what Train returns for a run: its final metrics and sample grid (nil: none), and
+// optionally its ticks and earlier snapshots' grids.
 type Trained struct {
 	Metrics map[string]float64
 	Grid    image.Image
+	Ticks   []runs.Tick
+	Grids   []SnapshotGrid
 }
 
 // Study is one notebook's runs.
@@ -128,7 +144,7 @@ func (s Study) Get(r Run) (result Result, trained bool, err error) {
 	if err != nil {
 		return Result{}, false, errors.WithMessagef(err, "training %s seed %d", r.Variant, r.Seed)
 	}
-	result = Result{Variant: r.Variant, Seed: r.Seed, Key: r.Key(), Settings: map[string]string{}, Metrics: t.Metrics,
+	result = Result{Variant: r.Variant, Seed: r.Seed, Key: r.Key(), Settings: map[string]string{}, Metrics: t.Metrics, Ticks: t.Ticks,
 		Finished: time.Now().UTC().Format(time.RFC3339), Commit: s.Commit, Backend: s.Backend, WallSeconds: time.Since(start).Seconds()}
 	for k, v := range r.Settings {
 		result.Settings[k] = fmt.Sprint(v)
@@ -136,17 +152,72 @@ func (s Study) Get(r Run) (result Result, trained bool, err error) {
 	if err := os.MkdirAll(s.Results, 0o755); err != nil {
 		return Result{}, false, err
 	}
+	base := strings.TrimSuffix(filepath.Base(path), ".json")
 	if t.Grid != nil {
-		result.Grid = strings.TrimSuffix(filepath.Base(path), ".json") + ".png"
+		result.Grid = base + ".png"
 		if err := render.WritePNG(filepath.Join(s.Results, result.Grid), t.Grid); err != nil {
 			return Result{}, false, err
 		}
+	}
+	for _, g := range t.Grids {
+		file := fmt.Sprintf("%s-kimg%.3f.png", base, g.Kimg)
+		if err := render.WritePNG(filepath.Join(s.Results, file), g.Image); err != nil {
+			return Result{}, false, err
+		}
+		result.Grids = append(result.Grids, GridFile{Kimg: g.Kimg, Stage: g.Stage, File: file})
 	}
 	data, err := json.MarshalIndent(result, "", "  ")
 	if err != nil {
 		return Result{}, false, err
 	}
 	return result, true, atomicfile.Write(path, append(data, '\n'))
+}
+
+// Collect returns the results of rs in their order: stored ones read, missing ones trained when
+// train is true (report, when set, then hears of each result, whether it was trained and how
+// long it took); with train false a missing result is an error naming the run, so that a table
+// cell never trains by surprise, and nothing is reported.
+func (s Study) Collect(rs []Run, train bool, report func(r Result, trained bool, took time.Duration)) ([]Result, error) {
+	if !train {
+		s.Force = false
+		s.Train = func(r Run, _ runs.Dir) (Trained, error) {
+			return Trained{}, errors.Errorf("no result in %s: run the training cells first", s.Results)
+		}
+	}
+	var out []Result
+	for _, r := range rs {
+		start := time.Now()
+		res, trained, err := s.Get(r)
+		if err != nil {
+			return out, err
+		}
+		if report != nil && train {
+			report(res, trained, time.Since(start))
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// Progress is a Collect report writing one line per result to w: variant, seed, the metric's final
+// value (from the last tick that has it when it is a snapshot metric such as "stability/32x32")
+// and whether the result was read or trained, in how long.
+func Progress(w io.Writer, metric string) func(r Result, trained bool, took time.Duration) {
+	return func(r Result, trained bool, took time.Duration) {
+		value, ok := r.Metrics[metric]
+		for i := len(r.Ticks) - 1; i >= 0 && !ok; i-- {
+			value, ok = r.Ticks[i].Metrics[metric]
+		}
+		what := "read"
+		if trained {
+			what = "trained in " + took.Round(time.Second).String()
+		}
+		shown := "none"
+		if ok {
+			shown = fmt.Sprintf("%.4g", value)
+		}
+		fmt.Fprintf(w, "%-24s seed %d: %s = %s (%s)\n", r.Variant, r.Seed, metric, shown, what)
+	}
 }
 
 // RepoCommit describes the repository's checkout at dir: its short commit, "+dirty" when files

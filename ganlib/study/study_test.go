@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ganlab/gogan/ganlib/runs"
 )
@@ -52,6 +53,25 @@ func TestStudyTrainsOnlyWhatIsMissing(t *testing.T) {
 		t.Errorf("forced Get: trained %v (%d runs), %v", trained, trainedRuns, err)
 	}
 	s.Force = false
+	other := Run{Variant: "connections=fine", Seed: 1, Settings: map[string]any{"msggan_connections": "fine"}}
+	if _, err := s.Collect([]Run{coarse, other}, false, nil); err == nil || !strings.Contains(err.Error(), "connections=fine seed 1") || trainedRuns != 4 {
+		t.Errorf("Collect without training, a result missing: %v (%d runs), want an error naming the run", err, trainedRuns)
+	}
+	var reported []bool
+	all, err := s.Collect([]Run{coarse, other}, true, func(_ Result, trained bool, _ time.Duration) { reported = append(reported, trained) })
+	if err != nil || len(all) != 2 || all[1].Variant != "connections=fine" || !slices.Equal(reported, []bool{false, true}) || trainedRuns != 5 {
+		t.Errorf("Collect with training: %v, reported %v, %d runs", err, reported, trainedRuns)
+	}
+	var lines strings.Builder
+	report := Progress(&lines, "stability/8x8")
+	report(Result{Variant: "a", Seed: 1, Ticks: []runs.Tick{{Metrics: map[string]float64{"stability/8x8": 0.25}}, {}}}, true, 1500*time.Millisecond)
+	report(Result{Variant: "b", Seed: 2, Metrics: map[string]float64{"stability/8x8": 3}}, false, 0)
+	report(Result{Variant: "c", Seed: 3}, false, 0)
+	if want := "a                        seed 1: stability/8x8 = 0.25 (trained in 2s)\n" +
+		"b                        seed 2: stability/8x8 = 3 (read)\n" +
+		"c                        seed 3: stability/8x8 = none (read)\n"; lines.String() != want {
+		t.Errorf("progress lines:\n%s\nwant:\n%s", lines.String(), want)
+	}
 	if err := os.WriteFile(s.path(coarse), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}

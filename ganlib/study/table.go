@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ganlab/gogan/ganlib/render"
+	"github.com/ganlab/gogan/ganlib/runs"
 )
 
 // Rows groups results by variant, in the order variants first appear, into rows of one metric
@@ -92,4 +93,112 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// Agreement compares the order of the rows' means with the order of their Paper values (rows
+// without either are left out): both orders, best first (lower first unless higherIsBetter), and
+// Spearman's rank correlation, as an HTML paragraph; rho alone too, for the notebook's sentence.
+func Agreement(rows []render.ResultRow, higherIsBetter bool) (paragraph string, rho float64) {
+	var names []string
+	var ours, paper []float64
+	for _, row := range rows {
+		mean, _ := render.MeanCI95(row.Values)
+		if row.Paper == nil || math.IsNaN(mean) {
+			continue
+		}
+		names, ours, paper = append(names, row.Setting), append(ours, mean), append(paper, row.Paper.Value)
+	}
+	order := func(values []float64) string {
+		idx := make([]int, len(values))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int {
+			if higherIsBetter {
+				return cmpFloat(values[b], values[a])
+			}
+			return cmpFloat(values[a], values[b])
+		})
+		var sorted []string
+		for _, i := range idx {
+			sorted = append(sorted, names[i])
+		}
+		return html.EscapeString(strings.Join(sorted, " > "))
+	}
+	rho = SpearmanRank(ours, paper)
+	return fmt.Sprintf(`<p style="font:13px sans-serif">Ours, best first: %s.<br>The paper's: %s.<br>Spearman's rank correlation: %.2f.</p>`,
+		order(ours), order(paper), rho), rho
+}
+
+// MeanCurve is value over training for one variant, averaged over its seeds tick by tick (runs of
+// the same settings have the same ticks; a tick some seed lacks, or where value has no number,
+// is left out), named after the variant.
+func MeanCurve(results []Result, variant string, value func(runs.Tick) (float64, bool)) render.Series {
+	type sum struct {
+		kimg, total float64
+		n           int
+	}
+	var sums []sum
+	seeds := 0
+	for _, r := range results {
+		if r.Variant != variant {
+			continue
+		}
+		seeds++
+		for i, tick := range r.Ticks {
+			if i == len(sums) {
+				sums = append(sums, sum{kimg: tick.Kimg})
+			}
+			if v, ok := value(tick); ok && !math.IsNaN(v) {
+				sums[i].total += v
+				sums[i].n++
+			}
+		}
+	}
+	s := render.Series{Name: variant}
+	for _, p := range sums {
+		if p.n == seeds && p.n > 0 {
+			s.X, s.Y = append(s.X, p.kimg), append(s.Y, p.total/float64(p.n))
+		}
+	}
+	return s
+}
+
+// Term reads a loss term of a tick, for MeanCurve.
+func Term(name string) func(runs.Tick) (float64, bool) {
+	return func(t runs.Tick) (float64, bool) { v, ok := t.Terms[name]; return v, ok }
+}
+
+// TickMetric reads a snapshot metric recorded in a tick (such as "stability/8x8"), for MeanCurve.
+func TickMetric(name string) func(runs.Tick) (float64, bool) {
+	return func(t runs.Tick) (float64, bool) { v, ok := t.Metrics[name]; return v, ok }
+}
+
+// StageSpeed is a training stage's mean speed over its ticks.
+type StageSpeed struct {
+	Stage        string
+	Kimg         float64 // thousands of images shown in the stage
+	ImagesPerSec float64
+}
+
+// StageSpeeds are the stages of a run in training order, each with its images per second (images
+// shown over seconds, over the stage's ticks).
+func StageSpeeds(ticks []runs.Tick) []StageSpeed {
+	var out []StageSpeed
+	var seconds []float64
+	last := 0.0
+	for _, t := range ticks {
+		if len(out) == 0 || out[len(out)-1].Stage != t.Stage {
+			out, seconds = append(out, StageSpeed{Stage: t.Stage}), append(seconds, 0)
+		}
+		out[len(out)-1].Kimg += t.Kimg - last
+		seconds[len(seconds)-1] += t.Seconds
+		last = t.Kimg
+	}
+	for i := range out {
+		if seconds[i] > 0 {
+			out[i].ImagesPerSec = out[i].Kimg * 1000 / seconds[i]
+		}
+	}
+	return out
 }

@@ -76,10 +76,14 @@ func ShowAnimation(frames []image.Image, delay int, alt string, width int) error
 	return nil
 }
 
+// ShowSVG displays an SVG drawing (a render.Chart's) inline: one output with the SVG in HTML, which
+// JupyterLab shows, and as image/svg+xml, which viewers that do not render HTML show.
+func ShowSVG(svg string) { showFigure(protocol.MIMEImageSVG, svg, svg) }
+
 // showFigure displays an encoded image as one output holding both the HTML figure (with its
 // caption), which JupyterLab shows, and the image under its own MIME type, which viewers that do
 // not render HTML (code hosts' notebook previews) show instead.
-func showFigure(mime protocol.MIMEType, data []byte, html string) {
+func showFigure(mime protocol.MIMEType, data any, html string) {
 	if !gonbui.IsNotebook {
 		return
 	}

@@ -1,0 +1,112 @@
+package study
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ganlab/gogan/ganlib/render"
+	"github.com/ganlab/gogan/ganlib/runs"
+)
+
+// TestLoopKeepsATrainedRunsCurvesAndStages: a tiny ProGAN run (8x8, fade-in and stable phases of
+// 16 images, a snapshot every 16) trained through a Study with Loop: its result holds the final
+// FD and precision with its parts, every tick (stages 4x4, then 8x8's fade-in with alpha rising,
+// then 8x8; stability at the last snapshot), and a grid file per snapshot with its stage, all read
+// back from the JSON.
+func TestLoopKeepsATrainedRunsCurvesAndStages(t *testing.T) {
+	root := t.TempDir()
+	loop := Loop{MetricsCache: filepath.Join(root, "cache"), EveryGrid: true}
+	s := Study{Results: filepath.Join(root, "results"), Runs: filepath.Join(root, "runs"), Commit: "c", Backend: "go", Train: loop.Train}
+	r := Run{Variant: "progan", Seed: 2, Settings: map[string]any{"model": "progan", "dataset": "mnist", "progan_resolution": 8,
+		"progan_channel_base": 64, "progan_channel_max": 8, "progan_latent_dim": 8, "progan_fade_kimg": 0.016, "progan_stable_kimg": 0.016,
+		"batch_size": 8, "kimg": 0.048, "tick_kimg": 0.008, "snapshot_kimg": 0.016,
+		"metrics": "stability,fd64-classifier,pr64-classifier", "metrics_classifier_steps": 6}}
+	if _, trained, err := s.Get(r); err != nil || !trained {
+		t.Fatalf("training: trained %v, %v", trained, err)
+	}
+	res, trained, err := s.Get(r)
+	if err != nil || trained {
+		t.Fatalf("reading back: trained %v, %v", trained, err)
+	}
+	if fd, ok := res.Metrics["fd64-classifier"]; !ok || !(fd > 0) {
+		t.Errorf("metrics %v: want the final fd64-classifier", res.Metrics)
+	}
+	if _, ok := res.Metrics["pr64-classifier/recall"]; !ok {
+		t.Errorf("metrics %v: want pr's parts as pr64-classifier/<part>", res.Metrics)
+	}
+	if len(res.Ticks) != 6 {
+		t.Fatalf("%d ticks, want 6 (48 images, a tick every 8)", len(res.Ticks))
+	}
+	var stages []string
+	for i, tick := range res.Ticks {
+		if tick.SnapshotPath != "" || tick.SamplesPath != "" {
+			t.Errorf("tick %d keeps the run folder's paths %q %q", i, tick.SnapshotPath, tick.SamplesPath)
+		}
+		if len(stages) == 0 || stages[len(stages)-1] != tick.Stage {
+			stages = append(stages, tick.Stage)
+		}
+	}
+	if len(stages) != 3 || !strings.HasPrefix(stages[0], "4x4") || !strings.HasPrefix(stages[2], "8x8") {
+		t.Errorf("stages %v: want 4x4, the 8x8 fade-in, 8x8", stages)
+	}
+	if a, b := res.Ticks[2].Alpha, res.Ticks[3].Alpha; !(a >= 0 && a < b && b < 1) {
+		t.Errorf("fade-in alpha %g then %g: want rising in [0, 1)", a, b)
+	}
+	if _, ok := res.Ticks[5].Metrics["stability/8x8"]; !ok { // 8x8 images first came at the second snapshot
+		t.Errorf("tick at the last snapshot has metrics %v: want stability/8x8", res.Ticks[5].Metrics)
+	}
+	if len(res.Grids) != 3 {
+		t.Fatalf("grids %+v: want one per snapshot (3)", res.Grids)
+	}
+	for i, g := range res.Grids {
+		if want := 0.016 * float64(i+1); math.Abs(g.Kimg-want) > 1e-9 || g.Stage != res.Ticks[2*i+1].Stage {
+			t.Errorf("grid %d %+v: want kimg %g, stage %q", i, g, want, res.Ticks[2*i+1].Stage)
+		}
+		if _, err := os.Stat(filepath.Join(s.Results, g.File)); err != nil {
+			t.Errorf("grid %d: %v", i, err)
+		}
+	}
+	speeds := StageSpeeds(res.Ticks)
+	if len(speeds) != 3 || math.Abs(speeds[0].Kimg-0.016) > 1e-9 || !(speeds[2].ImagesPerSec > 0) {
+		t.Errorf("stage speeds %+v", speeds)
+	}
+}
+
+// TestAgreementAndMeanCurve: the orders and rho of hand-made rows (lower and higher better), a
+// curve averaged over seeds tick by tick, and stage speeds from hand-made ticks.
+func TestAgreementAndMeanCurve(t *testing.T) {
+	rows := []render.ResultRow{
+		{Setting: "a", Values: []float64{1, 3}, Paper: &render.PaperRef{Value: 10}},
+		{Setting: "b", Values: []float64{5}, Paper: &render.PaperRef{Value: 5}},
+		{Setting: "c", Values: []float64{4}, Paper: &render.PaperRef{Value: 20}},
+		{Setting: "no paper", Values: []float64{0}},
+	}
+	// Means 2, 5, 4 (ranks 1, 3, 2) against 10, 5, 20 (ranks 2, 1, 3): rho = -0.5.
+	p, rho := Agreement(rows, false)
+	if math.Abs(rho+0.5) > 1e-12 || !strings.Contains(p, "Ours, best first: a &gt; c &gt; b.") || !strings.Contains(p, "The paper's: b &gt; a &gt; c.") {
+		t.Errorf("lower is better: rho %g, %s", rho, p)
+	}
+	if p, rho := Agreement(rows, true); math.Abs(rho+0.5) > 1e-12 || !strings.Contains(p, "Ours, best first: b &gt; c &gt; a.") {
+		t.Errorf("higher is better: rho %g, %s", rho, p)
+	}
+	tick := func(kimg, loss float64) runs.Tick {
+		return runs.Tick{Kimg: kimg, Terms: map[string]float64{"d_loss": loss}}
+	}
+	results := []Result{
+		{Variant: "v", Seed: 1, Ticks: []runs.Tick{tick(1, 2), tick(2, 4), tick(3, 6)}},
+		{Variant: "other", Seed: 1, Ticks: []runs.Tick{tick(1, 100)}},
+		{Variant: "v", Seed: 2, Ticks: []runs.Tick{tick(1, 4), {Kimg: 2}}},
+	}
+	c := MeanCurve(results, "v", Term("d_loss"))
+	if c.Name != "v" || !slices.Equal(c.X, []float64{1}) || !slices.Equal(c.Y, []float64{3}) {
+		t.Errorf("mean curve %+v: want only kimg 1 (both seeds), mean 3", c)
+	}
+	speeds := StageSpeeds([]runs.Tick{{Kimg: 1, Seconds: 1, Stage: "4x4"}, {Kimg: 2, Seconds: 3, Stage: "4x4"}, {Kimg: 4, Seconds: 1, Stage: "8x8"}})
+	if len(speeds) != 2 || speeds[0] != (StageSpeed{"4x4", 2, 500}) || speeds[1] != (StageSpeed{"8x8", 2, 2000}) {
+		t.Errorf("stage speeds %+v", speeds)
+	}
+}
