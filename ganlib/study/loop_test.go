@@ -32,8 +32,18 @@ func TestLoopKeepsATrainedRunsCurvesAndStages(t *testing.T) {
 	if err != nil || trained {
 		t.Fatalf("reading back: trained %v, %v", trained, err)
 	}
-	if fd, ok := res.Metrics["fd64-classifier"]; !ok || !(fd > 0) {
-		t.Errorf("metrics %v: want the final fd64-classifier", res.Metrics)
+	measured, err := runs.Open(filepath.Join(s.Runs, strings.TrimSuffix(filepath.Base(s.path(r)), ".json"))).Metrics()
+	var fds []runs.MetricResult
+	for _, m := range measured {
+		if m.Metric == "fd64-classifier" {
+			fds = append(fds, m)
+		}
+	}
+	if err != nil || len(fds) != 3 || fds[2].Kimg != 0.048 {
+		t.Fatalf("the run folder's metrics.jsonl: FDs %+v, %v; want one per snapshot", fds, err)
+	}
+	if fd, ok := res.Metrics["fd64-classifier"]; !ok || fd != fds[2].Value {
+		t.Errorf("metrics %v: want the last snapshot's fd64-classifier %g", res.Metrics, fds[2].Value)
 	}
 	if _, ok := res.Metrics["pr64-classifier/recall"]; !ok {
 		t.Errorf("metrics %v: want pr's parts as pr64-classifier/<part>", res.Metrics)
