@@ -4,10 +4,10 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/gan"
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/objective"
+	"github.com/ganlab/gogan/ganlib/tables"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -16,13 +16,13 @@ import (
 )
 
 // presetContext returns the settings of a preset of family at a resolution (0: the preset's),
-// with the training and data defaults (a preset may name its data set).
+// with every table's defaults (a preset may name its data set).
 func presetContext(family gan.Family, preset string, resolution int) (*context.Context, error) {
 	settings := map[string]any{gan.ParamModel: family.Name, gan.ParamPreset: preset}
 	if resolution > 0 {
 		settings[family.ResolutionSetting] = resolution
 	}
-	return models.Context(settings, train.Settings(), datasets.Settings)
+	return tables.Context(settings)
 }
 
 // fadeAlpha is the fade-in weight the timed steps of a fade-in stage blend with (any value

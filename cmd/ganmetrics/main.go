@@ -14,12 +14,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/engine"
 	"github.com/ganlab/gogan/ganlib/metrics"
 	"github.com/ganlab/gogan/ganlib/models"
-	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/runs"
+	"github.com/ganlab/gogan/ganlib/tables"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/ui/commandline"
@@ -113,7 +112,7 @@ func runContext(path, names, settings string) (*context.Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, err := s.Settings(path, train.Settings(), datasets.Settings, render.Settings, metrics.Settings, models.Settings())
+	ctx, err := s.Settings(path, tables.Settings()...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,36 +6,19 @@ import (
 	"strings"
 
 	"github.com/ganlab/gogan/datasets"
-	"github.com/ganlab/gogan/ganlib/gan"
-	"github.com/ganlab/gogan/ganlib/metrics"
 	"github.com/ganlab/gogan/ganlib/models"
-	"github.com/ganlab/gogan/ganlib/objective"
-	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/runs"
-	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/ganlab/gogan/ganlib/tables"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/ui/commandline"
 	"github.com/pkg/errors"
 )
 
-// tables are every settings table -set can change, grouped as -list prints them.
-var tables = []struct {
-	title    string
-	settings gan.Settings
-}{
-	{"run and optimizers", train.RunSettings},
-	{"objective", objective.Settings()},
-	{"data", datasets.Settings},
-	{"sample grids", render.Settings},
-	{"metrics", metrics.Settings},
-	{"model selection, layers and families", models.Settings()},
-}
-
 // defaultContext holds every setting with its default.
 func defaultContext() *context.Context {
 	ctx := context.New()
-	for _, t := range tables {
-		ctx.SetParams(t.settings.Defaults())
+	for _, t := range tables.All() {
+		ctx.SetParams(t.Settings.Defaults())
 	}
 	return ctx
 }
@@ -87,9 +70,9 @@ func configureResume(ctx *context.Context, snapshot, settings string) error {
 func listing() string {
 	var b strings.Builder
 	models.List(&b)
-	for _, t := range tables {
-		fmt.Fprintf(&b, "\n%s:\n", t.title)
-		for _, s := range t.settings {
+	for _, t := range tables.All() {
+		fmt.Fprintf(&b, "\n%s:\n", t.Title)
+		for _, s := range t.Settings {
 			fmt.Fprintf(&b, "  %-22s %-10v %s\n", s.Key, fmt.Sprintf("%v", s.Default), s.Help)
 		}
 	}

@@ -11,13 +11,11 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 
-	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/gan"
-	"github.com/ganlab/gogan/ganlib/metrics"
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/runs"
-	"github.com/ganlab/gogan/ganlib/train"
+	"github.com/ganlab/gogan/ganlib/tables"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -51,7 +49,7 @@ func Open(backend backends.Backend, path, settings string) (*Explorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, err := s.Settings(path, train.Settings(), datasets.Settings, render.Settings, metrics.Settings, models.Settings())
+	ctx, err := s.Settings(path, tables.Settings()...)
 	if err != nil {
 		return nil, err
 	}

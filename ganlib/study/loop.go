@@ -11,6 +11,7 @@ import (
 	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/runs"
+	"github.com/ganlab/gogan/ganlib/tables"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/pkg/errors"
 )
@@ -40,7 +41,7 @@ func (l Loop) Train(r Run, dir runs.Dir) (Trained, error) {
 		settings[metrics.ParamMetricsCache] = l.MetricsCache
 	}
 	maps.Copy(settings, r.Settings)
-	ctx, err := models.Context(settings, train.Settings(), datasets.Settings, render.Settings, metrics.Settings)
+	ctx, err := tables.Context(settings)
 	if err != nil {
 		return Trained{}, err
 	}
