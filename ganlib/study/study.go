@@ -121,15 +121,8 @@ func sanitize(name string) string {
 func (s Study) Get(r Run) (result Result, trained bool, err error) {
 	path := s.path(r)
 	if !s.Force {
-		data, err := os.ReadFile(path)
-		switch {
-		case err == nil:
-			if err := json.Unmarshal(data, &result); err != nil {
-				return Result{}, false, errors.Errorf("result %s is damaged (%v): delete it to train the run again", path, err)
-			}
-			return result, false, nil
-		case !os.IsNotExist(err):
-			return Result{}, false, errors.Wrap(err, "reading a result")
+		if result, found, err := s.read(r); found || err != nil {
+			return result, false, err
 		}
 	}
 	dir := runs.Open(filepath.Join(s.Runs, strings.TrimSuffix(filepath.Base(path), ".json")))
@@ -173,25 +166,46 @@ func (s Study) Get(r Run) (result Result, trained bool, err error) {
 	return result, true, atomicfile.Write(path, append(data, '\n'))
 }
 
+// read returns r's stored result, found false when there is none.
+func (s Study) read(r Run) (result Result, found bool, err error) {
+	path := s.path(r)
+	data, err := os.ReadFile(path)
+	switch {
+	case os.IsNotExist(err):
+		return Result{}, false, nil
+	case err != nil:
+		return Result{}, false, errors.Wrap(err, "reading a result")
+	}
+	if err := json.Unmarshal(data, &result); err != nil {
+		return Result{}, false, errors.Errorf("result %s is damaged (%v): delete it to train the run again", path, err)
+	}
+	return result, true, nil
+}
+
 // Collect returns the results of rs in their order: stored ones read, missing ones trained when
 // train is true (report, when set, then hears of each result, whether it was trained and how
 // long it took); with train false a missing result is an error naming the run, so that a table
 // cell never trains by surprise, and nothing is reported.
 func (s Study) Collect(rs []Run, train bool, report func(r Result, trained bool, took time.Duration)) ([]Result, error) {
-	if !train {
-		s.Force = false
-		s.Train = func(r Run, _ runs.Dir) (Trained, error) {
-			return Trained{}, errors.Errorf("no result in %s: run the training cells first", s.Results)
-		}
-	}
 	var out []Result
 	for _, r := range rs {
+		if !train { // read only: a missing result touches no run folder
+			res, found, err := s.read(r)
+			if err == nil && !found {
+				err = errors.Errorf("%s seed %d has no result in %s: run the training cells first", r.Variant, r.Seed, s.Results)
+			}
+			if err != nil {
+				return out, err
+			}
+			out = append(out, res)
+			continue
+		}
 		start := time.Now()
 		res, trained, err := s.Get(r)
 		if err != nil {
 			return out, err
 		}
-		if report != nil && train {
+		if report != nil {
 			report(res, trained, time.Since(start))
 		}
 		out = append(out, res)

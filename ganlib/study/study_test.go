@@ -57,6 +57,9 @@ func TestStudyTrainsOnlyWhatIsMissing(t *testing.T) {
 	if _, err := s.Collect([]Run{coarse, other}, false, nil); err == nil || !strings.Contains(err.Error(), "connections=fine seed 1") || trainedRuns != 4 {
 		t.Errorf("Collect without training, a result missing: %v (%d runs), want an error naming the run", err, trainedRuns)
 	}
+	if _, err := os.Stat(filepath.Join(s.Runs, strings.TrimSuffix(filepath.Base(s.path(other)), ".json"))); !os.IsNotExist(err) {
+		t.Errorf("Collect without training made a run folder for the missing result: %v", err)
+	}
 	var reported []bool
 	all, err := s.Collect([]Run{coarse, other}, true, func(_ Result, trained bool, _ time.Duration) { reported = append(reported, trained) })
 	if err != nil || len(all) != 2 || all[1].Variant != "connections=fine" || !slices.Equal(reported, []bool{false, true}) || trainedRuns != 5 {
