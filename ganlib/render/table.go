@@ -95,14 +95,7 @@ func (t ResultTable) HTML() string {
 	}
 	b.WriteString(`</tr></thead><tbody>`)
 	for _, row := range t.Rows {
-		mean, half := MeanCI95(row.Values)
-		measured := "—"
-		switch {
-		case len(row.Values) == 1:
-			measured = format(mean) + " (1 seed: no CI)"
-		case len(row.Values) > 1:
-			measured = format(mean) + " ± " + format(half)
-		}
+		measured := row.measured(format)
 		seeds := make([]string, len(row.Seeds))
 		for i, s := range row.Seeds {
 			seeds[i] = strconv.Itoa(s)
@@ -118,6 +111,68 @@ func (t ResultTable) HTML() string {
 				align = "right"
 			}
 			fmt.Fprintf(&b, `<td`+cell+`>%s</td>`, align, html.EscapeString(v))
+		}
+		b.WriteString(`</tr>`)
+	}
+	b.WriteString(`</tbody></table>`)
+	return b.String()
+}
+
+// measured is the row's mean ± 95% CI ("—" without values).
+func (row ResultRow) measured(format func(float64) string) string {
+	mean, half := MeanCI95(row.Values)
+	switch {
+	case len(row.Values) == 1:
+		return format(mean) + " (1 seed: no CI)"
+	case len(row.Values) > 1:
+		return format(mean) + " ± " + format(half)
+	}
+	return "—"
+}
+
+// ResultGrid is a two-factor table, such as the StyleGAN2 paper's Table 2 (G's architecture by
+// D's): each cell one setting over its seeds, mean ± 95% CI with the paper's number under it.
+type ResultGrid struct {
+	Caption string
+	// Metric names the value with its direction; Corner titles the factors, e.g. "G \\ D".
+	Metric, Corner string
+	// Digits is the number of decimals shown (0: 2).
+	Digits        int
+	Rows, Columns []string
+	// Cells[i][j] is row i's and column j's setting.
+	Cells [][]ResultRow
+}
+
+// HTML returns the grid: a header of the columns, then one line per row.
+func (g ResultGrid) HTML() string {
+	digits := g.Digits
+	if digits <= 0 {
+		digits = 2
+	}
+	format := func(v float64) string { return strconv.FormatFloat(v, 'f', digits, 64) }
+	const cell = ` style="border:1px solid #ccc;padding:2px 8px;text-align:%s"`
+	var b strings.Builder
+	b.WriteString(`<table class="gogan-results" style="border-collapse:collapse;font:13px sans-serif">`)
+	if g.Caption != "" {
+		fmt.Fprintf(&b, `<caption style="text-align:left;font-weight:bold">%s</caption>`, html.EscapeString(g.Caption+": "+g.Metric+", mean ± 95% CI"))
+	}
+	fmt.Fprintf(&b, `<thead><tr><th`+cell+`>%s</th>`, "left", html.EscapeString(g.Corner))
+	for _, c := range g.Columns {
+		fmt.Fprintf(&b, `<th`+cell+`>%s</th>`, "left", html.EscapeString(c))
+	}
+	b.WriteString(`</tr></thead><tbody>`)
+	for i, r := range g.Rows {
+		fmt.Fprintf(&b, `<tr><th`+cell+`>%s</th>`, "left", html.EscapeString(r))
+		for j := range g.Columns {
+			text := "—"
+			if i < len(g.Cells) && j < len(g.Cells[i]) {
+				row := g.Cells[i][j]
+				text = html.EscapeString(row.measured(format))
+				if row.Paper != nil {
+					text += `<br><span style="color:#666">paper ` + html.EscapeString(format(row.Paper.Value)) + `</span>`
+				}
+			}
+			fmt.Fprintf(&b, `<td`+cell+`>%s</td>`, "right", text)
 		}
 		b.WriteString(`</tr>`)
 	}

@@ -74,3 +74,29 @@ func TestResultTableCells(t *testing.T) {
 		t.Errorf("3 digits: %q", got[1][1])
 	}
 }
+
+func TestResultGridCells(t *testing.T) {
+	// Values 1, 2, 3: mean 2, sd 1, half-width t(2) / sqrt(3) = 4.303 / 1.732 = 2.484.
+	grid := ResultGrid{Caption: "Table 2", Metric: "FD (lower is better)", Corner: "G \\ D", Rows: []string{"orig", "skip"}, Columns: []string{"orig", "resnet"},
+		Cells: [][]ResultRow{
+			{{Seeds: []int{1, 2, 3}, Values: []float64{1, 2, 3}, Paper: &PaperRef{Value: 4.32}}, {Seeds: []int{1}, Values: []float64{7}}},
+			{{}, {Seeds: []int{1, 2}, Values: []float64{1, 3}, Paper: &PaperRef{Value: 3.31}}},
+		}}.HTML()
+	want := [][]string{
+		{"G \\ D", "orig", "resnet"},
+		{"orig", `2.00 ± 2.48<br><span style="color:#666">paper 4.32</span>`, "7.00 (1 seed: no CI)"},
+		{"skip", "—", `2.00 ± 12.71<br><span style="color:#666">paper 3.31</span>`},
+	}
+	got := tableCells(grid)
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d:\n%s", len(got), len(want), grid)
+	}
+	for i := range want {
+		if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("row %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if !strings.Contains(grid, "Table 2: FD (lower is better), mean ± 95% CI</caption>") {
+		t.Errorf("caption missing:\n%s", grid)
+	}
+}
