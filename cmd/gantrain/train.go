@@ -13,9 +13,8 @@ import (
 	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/engine"
 	"github.com/ganlab/gogan/ganlib/gan"
-	"github.com/ganlab/gogan/ganlib/metrics"
+	"github.com/ganlab/gogan/ganlib/launch"
 	"github.com/ganlab/gogan/ganlib/models"
-	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/ganlab/gogan/ganlib/train"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -57,69 +56,26 @@ func (c *command) run() error {
 	if err != nil {
 		return err
 	}
-	family, _, err := models.Selected(ctx)
-	if err != nil {
-		return err
-	}
-	model, err := models.New(ctx)
-	if err != nil {
-		return err
-	}
-	if err := train.Check(ctx, model); err != nil {
-		return err
-	}
-	measures, err := metrics.Hooks(ctx)
-	if err != nil {
-		return err
-	}
-	cfg, _ := train.RunConfigFromContext(ctx)
-	backend, err := engine.New(c.backend)
-	if err != nil {
-		return err
-	}
-	// A new run's image channels follow the data set (opened as it is) unless -set names them,
-	// when they must match it; a resumed run keeps its own (the data set converts).
-	channels := model.Channels
-	if snapshot == "" {
-		channels = 0
-	}
-	data, err := datasets.OpenFor(ctx, model.Resolution, channels, cfg.Seed)
+	model, data, err := launch.Open(ctx, launch.Options{Resumed: snapshot != "", Explicit: c.explicit,
+		Logf: func(format string, args ...any) { log.Printf("gantrain: "+format, args...) }})
 	if err != nil {
 		return err
 	}
 	defer data.Close()
+	backend, err := engine.New(c.backend)
+	if err != nil {
+		return err
+	}
 	spec := gan.Get[string](ctx, datasets.Settings, datasets.ParamDataset)
-	if data.Channels() != model.Channels {
-		if c.explicit(family.ChannelsSetting) {
-			return errors.Errorf("%s=%d, but data set %s has %d channels: drop the setting (a new run's channels follow its data set) or use data with %d",
-				family.ChannelsSetting, model.Channels, spec, data.Channels(), model.Channels)
-		}
-		log.Printf("gantrain: image channels follow the data set: %d (%s), not the preset's %d", data.Channels(), spec, model.Channels)
-		ctx.SetParam(family.ChannelsSetting, data.Channels())
-		if model, err = models.New(ctx); err != nil {
-			return err
-		}
-	}
-	if model.NumClasses > 0 && data.NumClasses() > 1 && data.NumClasses() != model.NumClasses && snapshot == "" && !c.explicit(gan.ParamClasses) {
-		log.Printf("gantrain: classes follow the data set: %d (%s), not the preset's %d", data.NumClasses(), spec, model.NumClasses)
-		ctx.SetParam(gan.ParamClasses, data.NumClasses())
-		if model, err = models.New(ctx); err != nil {
-			return err
-		}
-	}
-	if model.NumClasses == 0 && data.NumClasses() > 0 {
-		log.Printf("gantrain: %s's %d class labels are not used: %s=%d trains class-conditionally", spec, data.NumClasses(), gan.ParamClasses, data.NumClasses())
-	}
 	if snapshot == "" {
 		if c.dir, err = runs.New(c.out, c.runName(ctx, spec)); err != nil {
 			return err
 		}
 	}
 	log.Printf("gantrain: run folder %s; data %s: %d images %dx%dx%d", c.dir.Path, spec, data.Len(), model.Resolution, model.Resolution, model.Channels)
-	loop := &train.Loop{Backend: backend, Ctx: ctx, Model: model, Data: data, Dir: c.dir}
-	loop.OnSnapshot(render.SampleGrids(ctx, data.ClassNames()...))
-	for _, hook := range measures {
-		loop.OnSnapshot(hook)
+	loop, err := launch.NewLoop(backend, ctx, model, data, c.dir, nil)
+	if err != nil {
+		return err
 	}
 	c.mu.Lock()
 	c.loop = loop

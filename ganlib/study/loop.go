@@ -5,10 +5,9 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/ganlab/gogan/datasets"
 	"github.com/ganlab/gogan/ganlib/engine"
+	"github.com/ganlab/gogan/ganlib/launch"
 	"github.com/ganlab/gogan/ganlib/metrics"
-	"github.com/ganlab/gogan/ganlib/models"
 	"github.com/ganlab/gogan/ganlib/render"
 	"github.com/ganlab/gogan/ganlib/runs"
 	"github.com/ganlab/gogan/ganlib/tables"
@@ -17,8 +16,9 @@ import (
 )
 
 // Loop trains a study's runs with the training loop, as cmd/gantrain does: the run's settings and
-// seed over the defaults of every settings table, sample grids at each snapshot, and the metrics
-// setting's hooks. Its Train is a Study's Train.
+// seed over the defaults of every settings table, put together by ganlib/launch (the model fitted
+// to the data set, sample grids at each snapshot, the metrics setting's hooks). Its Train is a
+// Study's Train.
 type Loop struct {
 	// Backend is the engine configuration ("": the default, as engine.Config says).
 	Backend string
@@ -45,11 +45,11 @@ func (l Loop) Train(r Run, dir runs.Dir) (Trained, error) {
 	if err != nil {
 		return Trained{}, err
 	}
-	model, err := models.New(ctx)
-	if err != nil {
-		return Trained{}, err
+	logf := l.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
 	}
-	data, err := datasets.OpenFor(ctx, model.Resolution, model.Channels, r.Seed)
+	model, data, err := launch.Open(ctx, launch.Options{Logf: logf})
 	if err != nil {
 		return Trained{}, err
 	}
@@ -59,18 +59,9 @@ func (l Loop) Train(r Run, dir runs.Dir) (Trained, error) {
 		return Trained{}, err
 	}
 	defer backend.Finalize()
-	logf := l.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	loop := &train.Loop{Backend: backend, Ctx: ctx, Model: model, Data: data, Dir: dir, Logf: logf}
-	loop.OnSnapshot(render.SampleGrids(ctx))
-	hooks, err := metrics.Hooks(ctx)
+	loop, err := launch.NewLoop(backend, ctx, model, data, dir, logf)
 	if err != nil {
 		return Trained{}, err
-	}
-	for _, h := range hooks {
-		loop.OnSnapshot(h)
 	}
 	if err := loop.Run(""); err != nil {
 		return Trained{}, err

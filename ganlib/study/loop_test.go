@@ -1,6 +1,10 @@
 package study
 
 import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -118,5 +122,49 @@ func TestAgreementAndMeanCurve(t *testing.T) {
 	speeds := StageSpeeds([]runs.Tick{{Kimg: 1, Seconds: 1, Stage: "4x4"}, {Kimg: 2, Seconds: 3, Stage: "4x4"}, {Kimg: 4, Seconds: 1, Stage: "8x8"}})
 	if len(speeds) != 2 || speeds[0] != (StageSpeed{"4x4", 2, 500}) || speeds[1] != (StageSpeed{"8x8", 2, 2000}) {
 		t.Errorf("stage speeds %+v", speeds)
+	}
+}
+
+// TestLoopFitsAClassConditionalModelToItsData: biggan-32 (10 classes) on a folder of 3 class
+// subfolders trains through Loop with 3 classes, as gantrain does: its final grid has one row per
+// class (3 rows of 64-pixel tiles with 2-pixel gaps under a 16-pixel title), not 10.
+func TestLoopFitsAClassConditionalModelToItsData(t *testing.T) {
+	labelled := t.TempDir()
+	for c, class := range []string{"cats", "dogs", "owls"} {
+		dir := filepath.Join(labelled, class)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 4 {
+			img := image.NewGray(image.Rect(0, 0, 8, 8))
+			for p := range 64 {
+				img.SetGray(p%8, p/8, color.Gray{Y: uint8(60*c + 4*p + i)})
+			}
+			f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%d.png", i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := png.Encode(f, img); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+	}
+	root := t.TempDir()
+	loop := Loop{MetricsCache: filepath.Join(root, "cache")}
+	s := Study{Results: filepath.Join(root, "results"), Runs: filepath.Join(root, "runs"), Commit: "c", Backend: "go", Train: loop.Train}
+	r := Run{Variant: "biggan", Seed: 1, Settings: map[string]any{"model": "biggan", "dataset": "folder:" + labelled,
+		"biggan_resolution": 8, "biggan_channels": 8, "biggan_latent_dim": 8, "biggan_embed_dim": 4, "biggan_standing_batches": 1,
+		"biggan_standing_batch_size": 4, "batch_size": 8, "kimg": 0.016, "tick_kimg": 0.016, "snapshot_kimg": 0.016, "sample_latents": 2, "metrics": ""}}
+	res, _, err := s.Get(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid, err := render.ReadPNG(filepath.Join(s.Results, res.Grid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := grid.Bounds().Dy(); h != 16+3*66+2 {
+		t.Errorf("final grid %d pixels high, want 3 class rows (216)", h)
 	}
 }
