@@ -64,6 +64,8 @@ mutations=(
 	"noise-pyramid-depth|ganlib/losses/noise.go|if n.Shape().Dimensions[1] <= 8 {|if n.Shape().Dimensions[1] <= 16 {|./ganlib/losses|^TestNoiseAutocorrelationByHand\$"
 	"descend-rate-ignored|ganlib/train/optimizer.go|ConvertDType(step, v.DType()), ConvertDType(rate, v.DType()))|ConvertDType(step, v.DType()), Scalar(g, v.DType(), o.LearningRate))|./ganlib/train|^TestDescendAtAFedRate\$"
 	"feature-weights-not-copied|ganlib/metrics/features.go|runs.RestoreVariables(ctx, saved)|runs.RestoreVariables(ctx, saved[:0])|./ganlib/metrics|^TestClassifierFeatureFn\$"
+	"metrics-truncation-ignored|ganlib/metrics/quality.go|z = gan.TruncateZ(z, threshold, rand.New|z = gan.TruncateZ(z, 0*threshold, rand.New|./ganlib/metrics|^TestGeneratedStatsTruncates\$"
+	"launch-classes-kept|ganlib/launch/launch.go|		if err := refit(gan.ParamClasses, data.NumClasses()); err != nil {|		if err := refit(gan.ParamClasses, model.NumClasses); err != nil {|./ganlib/study|^TestLoopFitsAClassConditionalModelToItsData\$"
 )
 
 only=("$@")

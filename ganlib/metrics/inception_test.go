@@ -202,7 +202,7 @@ func TestImageNetInceptionReadsKerasH5(t *testing.T) {
 		}
 	}
 	ctx := qualityContext(t, t.TempDir())
-	if _, err := extractorFor(Protocol{KindFD, 10, ExtractorInception}, ctx, backend, t.Logf); err == nil ||
+	if _, err := extractorFor(Protocol{Kind: KindFD, Samples: 10, Extractor: ExtractorInception}, ctx, backend, t.Logf); err == nil ||
 		!strings.Contains(err.Error(), "set metrics_inception_h5") || !strings.Contains(err.Error(), "fd10-nsfwinception") {
 		t.Errorf("no .h5 given: %v", err)
 	}

@@ -26,7 +26,7 @@ const (
 
 // Settings are the metrics' keys.
 var Settings = gan.Settings{
-	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated: stability (the MSG-GAN paper's Fig. 6) and the quality metrics <kind><samples>-<extractor>, kind fd, kid, is, pr, pplw or pplz (path length in W or Z, alias ppl-w and ppl-z), ifd or acc (class-conditional models: intra-FD, accuracy on the requested class), such as fd10k-classifier (results also in metrics.jsonl); empty: none"},
+	{Key: ParamMetrics, Default: "stability", Help: "metrics measured at every snapshot, comma-separated: stability (the MSG-GAN paper's Fig. 6) and the quality metrics <kind><samples>-<extractor>, kind fd, kid, is, pr, pplw or pplz (path length in W or Z, alias ppl-w and ppl-z), ifd or acc (class-conditional models: intra-FD, accuracy on the requested class), such as fd10k-classifier, with -trunc<threshold> for BigGAN's truncation of the latents (fd, kid, is, pr: is10k-classifier-trunc0.5) (results also in metrics.jsonl); empty: none"},
 	{Key: ParamClassifierSteps, Default: 0, Help: "the classifier extractor's training steps at lr 0.01 (then a third as many at 0.001), batch 128; 0: the data set's default (MNIST 1500, Fashion-MNIST 3000); its cache key holds them"},
 	{Key: ParamInceptionWeights, Default: InceptionWeightsPath, Help: "the nsfwinception extractor's converted weights (" + InceptionSetup + " writes them)"},
 	{Key: ParamInceptionH5, Default: "", Help: "the inception extractor's Keras ImageNet InceptionV3 weights file (inception_v3_weights_tf_dim_ordering_tf_kernels.h5), yours: never downloaded here"},

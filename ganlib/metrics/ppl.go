@@ -32,7 +32,7 @@ func PerceptualPathLength(e *train.SnapshotEvent, x Extractor, p Protocol) (floa
 	inW := p.Kind == KindPPLW
 	if inW && (m.Mapping == nil || m.Synthesis == nil) {
 		return 0, errors.Errorf("metric %s: path length in W needs a style-based model (Mapping and Synthesis); %s has none: use %s", p, m.Name,
-			Protocol{KindPPLZ, p.Samples, p.Extractor})
+			Protocol{Kind: KindPPLZ, Samples: p.Samples, Extractor: p.Extractor})
 	}
 	exec, err := e.Graph(func(ctx *context.Context, in []*Node) []*Node {
 		g := gan.NetworkContext(ctx, gan.GeneratorEMAScope)

@@ -65,7 +65,7 @@ func TestPerceptualPathLengthOfALinearGenerator(t *testing.T) {
 		}
 	}
 	for kind, lengths := range map[string][]float64{KindPPLW: inW, KindPPLZ: inZ} {
-		got, err := PerceptualPathLength(e, pixels{}, Protocol{kind, n, "pixels"})
+		got, err := PerceptualPathLength(e, pixels{}, Protocol{Kind: kind, Samples: n, Extractor: "pixels"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestPerceptualPathLengthOfALinearGenerator(t *testing.T) {
 	// Without Mapping, W is refused and Z suggested.
 	model.Mapping = nil
 	e.Model = model
-	if _, err := PerceptualPathLength(e, pixels{}, Protocol{KindPPLW, n, "pixels"}); err == nil || !strings.Contains(err.Error(), "use pplz300-pixels") {
+	if _, err := PerceptualPathLength(e, pixels{}, Protocol{Kind: KindPPLW, Samples: n, Extractor: "pixels"}); err == nil || !strings.Contains(err.Error(), "use pplz300-pixels") {
 		t.Errorf("W without a mapping network: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,26 +45,50 @@ var extractorNames = []string{ExtractorClassifier, ExtractorNSFWInception, Extra
 
 // Protocol is a quality metric as its name spells it, stylegan2-ada's way: kind, generated
 // sample count and extractor ("fd10k-classifier": the Fréchet distance of 10,000 generated
-// images against as many real ones, in the classifier's feature space).
+// images against as many real ones, in the classifier's feature space), optionally with BigGAN's
+// truncation of the generated images' latents ("is10k-classifier-trunc0.5": z resampled within
+// ±0.5, the fidelity / variety trade-off of BigGAN Fig. 2a).
 type Protocol struct {
 	Kind      string
 	Samples   int
 	Extractor string
+	// Truncation is the threshold of gan.TruncateZ on the generated images' latents (0: none):
+	// fd, kid, is and pr only.
+	Truncation float64
 }
+
+// truncatable are the kinds measured on GeneratedStats' images, which Truncation applies to.
+var truncatable = []string{KindFD, KindKID, KindIS, KindPR}
+
+// truncationSuffix starts a protocol name's truncation threshold.
+const truncationSuffix = "-trunc"
 
 func (p Protocol) String() string {
 	n := fmt.Sprint(p.Samples)
 	if p.Samples%1000 == 0 {
 		n = fmt.Sprintf("%dk", p.Samples/1000)
 	}
-	return p.Kind + n + "-" + p.Extractor
+	name := p.Kind + n + "-" + p.Extractor
+	if p.Truncation > 0 {
+		name += truncationSuffix + strconv.FormatFloat(p.Truncation, 'g', -1, 64)
+	}
+	return name
 }
 
 // ParseProtocol reads a protocol name: a kind (fd, kid, is, pr, pplw, pplz, ifd, acc), a sample count
-// (10k, 50k, 500: generated images, or path-length pairs) and an extractor (classifier).
+// (10k, 50k, 500: generated images, or path-length pairs), an extractor (classifier) and,
+// for fd, kid, is and pr, optionally -trunc<threshold>.
 func ParseProtocol(name string) (Protocol, error) {
-	spec, extractor, ok := strings.Cut(name, "-")
 	var p Protocol
+	base, threshold, truncated := strings.Cut(name, truncationSuffix)
+	if truncated {
+		t, err := strconv.ParseFloat(threshold, 64)
+		if err != nil || !(t > 0) {
+			return p, errors.Errorf("%q: the truncation threshold %q is not a positive number such as 0.5", name, threshold)
+		}
+		p.Truncation = t
+	}
+	spec, extractor, ok := strings.Cut(base, "-")
 	for _, kind := range qualityKinds {
 		if strings.HasPrefix(spec, kind) && (p.Kind == "" || len(kind) > len(p.Kind)) {
 			p.Kind = kind
@@ -85,6 +110,9 @@ func ParseProtocol(name string) (Protocol, error) {
 	if p.Extractor = extractor; !slices.Contains(extractorNames, extractor) {
 		return p, errors.Errorf("%q: no feature extractor %q; the extractors are %s", name, extractor, strings.Join(extractorNames, ", "))
 	}
+	if truncated && !slices.Contains(truncatable, p.Kind) {
+		return p, errors.Errorf("%q: truncation applies to %s, measured on generated images; drop %s%s", name, strings.Join(truncatable, ", "), truncationSuffix, threshold)
+	}
 	return p, nil
 }
 
@@ -100,7 +128,7 @@ func extractorFor(p Protocol, ctx *context.Context, backend backends.Backend, lo
 		h5 := gan.Get[string](ctx, Settings, ParamInceptionH5)
 		if h5 == "" {
 			return nil, errors.Errorf("metric %s needs the Keras ImageNet InceptionV3 weights, which are never downloaded here: set %s to your copy of inception_v3_weights_tf_dim_ordering_tf_kernels.h5 (or use %s)",
-				p, ParamInceptionH5, Protocol{p.Kind, p.Samples, ExtractorNSFWInception})
+				p, ParamInceptionH5, Protocol{Kind: p.Kind, Samples: p.Samples, Extractor: ExtractorNSFWInception})
 		}
 		return NewImageNetInception(backend, h5, gan.Get[string](ctx, Settings, ParamInceptionWeights))
 	}
@@ -129,7 +157,7 @@ func qualityHook(p Protocol) func(ctx *context.Context) func(*train.SnapshotEven
 			if err != nil {
 				return nil, err
 			}
-			fake, probs, err := GeneratedStats(e, x, p.Samples)
+			fake, probs, err := GeneratedStats(e, x, p.Samples, p.Truncation)
 			if err != nil {
 				return nil, errors.WithMessagef(err, "metric %s", p)
 			}
@@ -216,14 +244,17 @@ func (p Protocol) measure(real, fake *FeatureStats, probs [][]float64, bootstrap
 // extractBatch is the number of images run through an extractor at once.
 const extractBatch = 250
 
-// GeneratedStats runs the snapshot's EMA generator on n fixed latents and returns the
-// features' statistics (every feature kept) and the class probabilities.
-func GeneratedStats(e *train.SnapshotEvent, x Extractor, n int) (*FeatureStats, [][]float64, error) {
+// GeneratedStats runs the snapshot's EMA generator on n fixed latents, truncated at threshold
+// (gan.TruncateZ; 0: none), and returns the features' statistics (every feature kept) and the
+// class probabilities.
+func GeneratedStats(e *train.SnapshotEvent, x Extractor, n int, threshold float64) (*FeatureStats, [][]float64, error) {
 	stats := NewFeatureStats(x.FeatureDim(), n)
 	var probs [][]float64
 	for done, chunk := 0, 0; done < n; chunk++ {
 		b := min(extractBatch, n-done)
-		outputs, err := e.Sample(train.FixedLatents(e.Seed+7919*(chunk+1), b, e.Model))
+		z, labels := train.FixedLatents(e.Seed+7919*(chunk+1), b, e.Model)
+		z = gan.TruncateZ(z, threshold, rand.New(rand.NewPCG(uint64(e.Seed), uint64(chunk))))
+		outputs, err := e.Sample(z, labels)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -22,15 +23,17 @@ import (
 
 func TestParseProtocol(t *testing.T) {
 	for name, want := range map[string]Protocol{
-		"fd10k-classifier":        {KindFD, 10000, ExtractorClassifier},
-		"kid50k-classifier":       {KindKID, 50000, ExtractorClassifier},
-		"is500-classifier":        {KindIS, 500, ExtractorClassifier},
-		"pr2k-classifier":         {KindPR, 2000, ExtractorClassifier},
-		"pplw10k-classifier":      {KindPPLW, 10000, ExtractorClassifier},
-		"pplz500-classifier":      {KindPPLZ, 500, ExtractorClassifier},
-		"fd10k-nsfwinceptionpool": {KindFD, 10000, ExtractorNSFWInceptionPool},
-		"ifd10k-classifier":       {KindIntraFD, 10000, ExtractorClassifier},
-		"acc2k-classifier":        {KindAccuracy, 2000, ExtractorClassifier},
+		"fd10k-classifier":          {Kind: KindFD, Samples: 10000, Extractor: ExtractorClassifier},
+		"kid50k-classifier":         {Kind: KindKID, Samples: 50000, Extractor: ExtractorClassifier},
+		"is500-classifier":          {Kind: KindIS, Samples: 500, Extractor: ExtractorClassifier},
+		"pr2k-classifier":           {Kind: KindPR, Samples: 2000, Extractor: ExtractorClassifier},
+		"pplw10k-classifier":        {Kind: KindPPLW, Samples: 10000, Extractor: ExtractorClassifier},
+		"pplz500-classifier":        {Kind: KindPPLZ, Samples: 500, Extractor: ExtractorClassifier},
+		"fd10k-nsfwinceptionpool":   {Kind: KindFD, Samples: 10000, Extractor: ExtractorNSFWInceptionPool},
+		"ifd10k-classifier":         {Kind: KindIntraFD, Samples: 10000, Extractor: ExtractorClassifier},
+		"acc2k-classifier":          {Kind: KindAccuracy, Samples: 2000, Extractor: ExtractorClassifier},
+		"is10k-classifier-trunc0.5": {Kind: KindIS, Samples: 10000, Extractor: ExtractorClassifier, Truncation: 0.5},
+		"fd500-classifier-trunc2":   {Kind: KindFD, Samples: 500, Extractor: ExtractorClassifier, Truncation: 2},
 	} {
 		p, err := ParseProtocol(name)
 		if err != nil || p != want || p.String() != name {
@@ -38,10 +41,14 @@ func TestParseProtocol(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]string{
-		"fd10k-vgg16":      `no feature extractor "vgg16"; the extractors are classifier, nsfwinception, nsfwinceptionpool, inception`,
-		"fdx-classifier":   `the sample count "x" is not a positive number`,
-		"kid0k-classifier": `the sample count "0k"`,
-		"fd10k":            "want <kind><samples>-<extractor>",
+		"fd10k-vgg16":                 `no feature extractor "vgg16"; the extractors are classifier, nsfwinception, nsfwinceptionpool, inception`,
+		"fdx-classifier":              `the sample count "x" is not a positive number`,
+		"kid0k-classifier":            `the sample count "0k"`,
+		"fd10k":                       "want <kind><samples>-<extractor>",
+		"pplw10k-classifier-trunc0.5": "truncation applies to fd, kid, is, pr, measured on generated images; drop -trunc0.5",
+		"acc2k-classifier-trunc1":     "truncation applies to",
+		"fd10k-classifier-trunc0":     `the truncation threshold "0" is not a positive number`,
+		"fd10k-classifier-truncx":     `the truncation threshold "x"`,
 	} {
 		if _, err := ParseProtocol(name); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want an error with %q", name, err, want)
@@ -118,6 +125,40 @@ func fakeSnapshot(t *testing.T, backend backends.Backend, images []float32) *tra
 		}}
 }
 
+// TestGeneratedStatsTruncates: with G(z) = z as a 2x2 image and the pixels as features, the
+// features are the latents themselves: truncated at 0.5 every one lies within ±0.5 and those the
+// untruncated latents had inside it are unchanged; 0 leaves them all as they were.
+func TestGeneratedStatsTruncates(t *testing.T) {
+	e := &train.SnapshotEvent{Tick: &runs.Tick{}, Model: gan.Model{Name: "identity", LatentDim: 4}, Seed: 3,
+		Sample: func(z, _ *tensors.Tensor) ([]*tensors.Tensor, error) {
+			return []*tensors.Tensor{tensors.FromFlatDataAndDimensions(tensors.MustCopyFlatData[float32](z), z.Shape().Dimensions[0], 2, 2, 1)}, nil
+		}}
+	const n = 600 // more than one extraction batch
+	plain, _, err := GeneratedStats(e, pixels{}, n, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truncated, _, err := GeneratedStats(e, pixels{}, n, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := 0
+	for i := range n {
+		for k, v := range truncated.Bank[i] {
+			was := plain.Bank[i][k]
+			if math.Abs(float64(v)) > 0.5 || (math.Abs(float64(was)) <= 0.5 && v != was) {
+				t.Fatalf("latent %d component %d: %g truncated to %g", i, k, was, v)
+			}
+			if math.Abs(float64(was)) > 0.5 {
+				outside++
+			}
+		}
+	}
+	if outside < n { // P(|z| > 0.5) = 0.62 of 4n components
+		t.Errorf("only %d components beyond 0.5 before truncation", outside)
+	}
+}
+
 // TestQualityMetricsOrderImages runs the fd, kid, is and pr hooks at a snapshot of "generators"
 // that return real test digits, blurred ones and noise: FD and KID grow with the blur and are
 // largest for noise, real digits score a higher IS and precision than noise; each result is a
@@ -188,7 +229,7 @@ func TestQualityMetricsOrderImages(t *testing.T) {
 	if len(files) != 2 {
 		t.Errorf("cache files %v, want the classifier's and the real statistics'", files)
 	}
-	x, err := extractorFor(Protocol{KindFD, n, ExtractorClassifier}, ctx, backend, t.Logf)
+	x, err := extractorFor(Protocol{Kind: KindFD, Samples: n, Extractor: ExtractorClassifier}, ctx, backend, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}

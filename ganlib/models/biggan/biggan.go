@@ -3,8 +3,8 @@
 // optional self-attention, residual blocks, projection discriminator, spectral normalization
 // everywhere), trained with the hinge loss, orthogonal regularization of G, two D steps per G
 // step and Adam (0, 0.999) with separate learning rates (the presets); the batch norms of G's
-// moving average use standing statistics by default; truncation resamples z (Truncate,
-// TruncationSweep).
+// moving average use standing statistics by default; truncation resamples z (gan.TruncateZ,
+// TruncationSweep; the metrics' -trunc<threshold> suffix).
 package biggan
 
 import (
